@@ -1,0 +1,35 @@
+# mod_lixiao: digital graduation clearance (数字离校) for Apache httpd.
+#
+#   make run      the demo on http://127.0.0.1:8080/lx/ (LX_PORT overrides), foreground
+#   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
+#   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
+#
+# Each target installs the Debian packages it needs that are missing.
+
+include Makefile.apxs
+
+run: deps-run
+	$(MAKE) -f Makefile.apxs all
+	scripts/run.sh
+
+start: deps-run
+	$(MAKE) -f Makefile.apxs all
+	scripts/run.sh --detach
+
+stop:
+	scripts/run.sh --stop
+
+reset:
+	scripts/run.sh --reset
+
+test: deps-test
+	$(MAKE) -f Makefile.apxs all
+	scripts/test.sh
+
+deps-run:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+.PHONY: run start stop reset test deps-run deps-test

@@ -1,0 +1,25 @@
+/*
+ * lx_text.h: text that goes into XML and into logs.  Plain C, no httpd headers: unit-tested
+ * in tests/unit.
+ *
+ * XML 1.0 cannot carry most control characters nor invalid UTF-8; libxml2 would otherwise write
+ * a document that no parser reads back.  Whatever comes from a client or a feed passes here
+ * before it becomes an attribute.
+ */
+#ifndef LX_TEXT_H
+#define LX_TEXT_H
+
+#include <stddef.h>
+
+/* 1 when s is valid UTF-8 holding only characters allowed in XML 1.0. */
+int lx_text_xml_safe(const char *s);
+
+/* A malloc'd copy of s in which every byte or sequence that lx_text_xml_safe refuses is
+ * replaced by U+FFFD.  NULL when out of memory.  The caller frees it. */
+char *lx_text_xml_clean(const char *s);
+
+/* Copy at most n-1 bytes of s into dst, turning CR, LF and other C0 controls into spaces:
+ * for log lines built from what users typed. */
+void lx_text_log_safe(char *dst, size_t n, const char *s);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * lx_db.c: mod_dbd's pool for the connections, libpq for the work.
+ *
+ * Measured traps this file avoids (STYLE.md):
+ *  - named prepared statements vanish when PostgreSQL restarts: we send unnamed parameterised
+ *    statements (PQexecParams) and keep the logic in SQL functions, which survive a reconnect;
+ *  - mod_dbd hands a connection back as it is: a cleanup on r->pool rolls back whatever
+ *    transaction a request left open (registered after mod_dbd's release, so it runs first);
+ *  - apr_dbd reports no SQLSTATE: libpq does, and it decides between 503 (database away),
+ *    4xx (a rule refused the request) and 500 (our bug).
+ */
+#include "lx_private.h"
+#include "apr_dbd.h"
+
+/* The request's transaction must not outlive it. */
+static apr_status_t lx_db_cleanup(void *data)
+{
+    lx_db *db = data;
+    PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+        PGresult *res = PQexec(db->conn, "ROLLBACK");
+        PQclear(res);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t lx_pqclear(void *data)
+{
+    PQclear(data);
+    return APR_SUCCESS;
+}
+
+int lx_db_open(request_rec *r, lx_db **out)
+{
+    lx_db *db = apr_pcalloc(r->pool, sizeof(*db));
+    db->r = r;
+    db->dbd = lx_dbd_acquire(r);
+    if (!db->dbd) {
+        /* mod_dbd has logged why it could not connect */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0101)
+                      "database unavailable: no connection from mod_dbd");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (strcmp(apr_dbd_name(db->dbd->driver), "pgsql") != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_CRIT, 0, r, LXLOGNO(0102)
+                      "DBDriver is %s: mod_lixiao needs DBDriver pgsql",
+                      apr_dbd_name(db->dbd->driver));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    db->conn = apr_dbd_native_handle(db->dbd->driver, db->dbd->handle);
+    db->status = OK;
+    apr_pool_cleanup_register(r->pool, db, lx_db_cleanup, apr_pool_cleanup_null);
+    *out = db;
+    return OK;
+}
+
+/* SQLSTATE -> HTTP status.  Our functions raise LX4nn with the status in the code. */
+static int lx_db_classify(PGconn *conn, const char *sqlstate)
+{
+    if (PQstatus(conn) == CONNECTION_BAD || !sqlstate)
+        return HTTP_SERVICE_UNAVAILABLE;
+    if (strncmp(sqlstate, "LX", 2) == 0) {
+        int code = atoi(sqlstate + 2);
+        return code >= 400 && code < 500 ? code : HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (strncmp(sqlstate, "08", 2) == 0        /* connection exception */
+        || strncmp(sqlstate, "53", 2) == 0     /* insufficient resources */
+        || strncmp(sqlstate, "57P", 3) == 0    /* shutting down, cannot connect now */
+        || strcmp(sqlstate, "57014") == 0      /* statement_timeout */
+        || strcmp(sqlstate, "55P03") == 0      /* lock_timeout */
+        || strcmp(sqlstate, "25006") == 0      /* read-only transaction: on a standby */
+        || strcmp(sqlstate, "40001") == 0      /* serialization failure, retries spent */
+        || strcmp(sqlstate, "40P01") == 0)     /* deadlock, retries spent */
+        return HTTP_SERVICE_UNAVAILABLE;
+    if (strncmp(sqlstate, "23", 2) == 0)       /* integrity constraint violation */
+        return HTTP_CONFLICT;
+    if (strncmp(sqlstate, "22", 2) == 0)       /* data exception */
+        return HTTP_BAD_REQUEST;
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* One line, without CR/LF, for the log. */
+static const char *lx_db_message(apr_pool_t *p, const PGresult *res, PGconn *conn)
+{
+    const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char *s, *c;
+    s = apr_pstrdup(p, m ? m : PQerrorMessage(conn));
+    for (c = s; *c; c++)
+        if (*c == '\r' || *c == '\n')
+            *c = ' ';
+    return s;
+}
+
+static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
+                            const char *const *params)
+{
+    return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+}
+
+/*
+ * Run one statement.  Returns the result (freed with the request) or NULL with db->status set.
+ * A connection found dead outside a transaction is reset and the statement sent once more:
+ * after a PostgreSQL restart the first request on each pooled connection then still succeeds.
+ */
+PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params)
+{
+    request_rec *r = db->r;
+    int in_tx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+    PGresult *res = lx_db_exec(db, sql, nparams, params);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK
+        && PQstatus(db->conn) == CONNECTION_BAD && !in_tx) {
+        PQclear(res);
+        PQreset(db->conn);
+        if (PQstatus(db->conn) == CONNECTION_OK) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, LXLOGNO(0103)
+                          "database connection was lost and has been re-established");
+            res = lx_db_exec(db, sql, nparams, params);
+        }
+        else {
+            res = NULL;
+        }
+        st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    }
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        apr_pool_cleanup_register(r->pool, res, lx_pqclear, apr_pool_cleanup_null);
+        db->status = OK;
+        db->sqlstate = NULL;
+        return res;
+    }
+
+    db->sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (db->sqlstate)
+        db->sqlstate = apr_pstrdup(r->pool, db->sqlstate);
+    db->status = lx_db_classify(db->conn, db->sqlstate);
+    if (db->status == HTTP_SERVICE_UNAVAILABLE)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0104)
+                      "database unavailable (SQLSTATE %s): %s",
+                      db->sqlstate ? db->sqlstate : "none",
+                      lx_db_message(r->pool, res, db->conn));
+    else if (db->status == HTTP_INTERNAL_SERVER_ERROR)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0105)
+                      "database error (SQLSTATE %s): %s",
+                      db->sqlstate ? db->sqlstate : "none",
+                      lx_db_message(r->pool, res, db->conn));
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, LXLOGNO(0106)
+                      "request refused by the database (SQLSTATE %s): %s",
+                      db->sqlstate, lx_db_message(r->pool, res, db->conn));
+    PQclear(res);
+    return NULL;
+}
+
+/* BEGIN sent by hand: apr_dbd_transaction_start dereferences NULL when BEGIN fails. */
+int lx_db_begin(lx_db *db)
+{
+    return lx_db_query(db, "BEGIN", 0, NULL) ? OK : db->status;
+}
+
+int lx_db_commit(lx_db *db)
+{
+    return lx_db_query(db, "COMMIT", 0, NULL) ? OK : db->status;
+}

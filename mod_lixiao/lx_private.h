@@ -1,0 +1,119 @@
+/*
+ * lx_private.h: what the files of mod_lixiao share.
+ *
+ * The module is a thin layer of Apache glue (mod_lixiao.c, lx_route.c), a database layer over
+ * mod_dbd's pool and libpq (lx_db.c), a view layer that turns our XML into HTML with libxslt
+ * (lx_view.c), one file per page (page_*.c), and plain C without httpd headers in core/.
+ */
+#ifndef LX_PRIVATE_H
+#define LX_PRIVATE_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_hash.h"
+#include "apr_strings.h"
+#include "apr_dbd.h"
+#include "mod_dbd.h"
+
+#include <libpq-fe.h>
+#include <libxml/tree.h>
+
+APLOG_USE_MODULE(lixiao);
+extern module AP_MODULE_DECLARE_DATA lixiao_module;
+
+/* Our own log tags, "LX" + four digits: httpd's AH numbers belong to bundled modules. */
+#define LXLOGNO(n) "LX" #n ": "
+
+#define LX_HANDLER "lixiao"
+#define LX_UNSET (-1)
+
+/* Per-server configuration (directives in mod_lixiao.c). */
+typedef struct lx_server_conf {
+    const char *template_dir;   /* LixiaoTemplates */
+    const char *base_url;       /* LixiaoBaseURL, default "/lx" */
+    int retry_after;            /* LixiaoRetryAfter, seconds, in 503 answers */
+    int utc_offset;             /* LixiaoTimeZone, seconds east of UTC, for times on pages */
+    /* Compiled stylesheets by view name: written in post_config only, read-only after. */
+    apr_hash_t *sheets;
+} lx_server_conf;
+
+#define LX_DEFAULT_BASE_URL "/lx"
+#define LX_DEFAULT_RETRY_AFTER 30
+#define LX_DEFAULT_UTC_OFFSET (8 * 3600)      /* China Standard Time */
+
+/* ---- lx_db.c: the pool, libpq, SQLSTATE -> HTTP status ---- */
+typedef struct lx_db {
+    request_rec *r;
+    ap_dbd_t *dbd;
+    PGconn *conn;
+    int status;                 /* HTTP status of the last failure, OK after success */
+    const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */
+} lx_db;
+
+/* Set in post_config: mod_dbd's acquire function. */
+extern ap_dbd_t *(*lx_dbd_acquire)(request_rec *);
+
+int lx_db_open(request_rec *r, lx_db **out);
+PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
+int lx_db_begin(lx_db *db);
+int lx_db_commit(lx_db *db);
+
+/* ---- lx_account.c: who the authenticated user is ---- */
+typedef struct lx_assignment {
+    const char *point, *point_name, *college, *college_name;
+    int deferral;
+} lx_assignment;
+
+typedef struct lx_account {
+    const char *login;
+    int is_student, is_operator, is_admin, is_leader;
+    const char *name;
+    apr_array_header_t *assignments;    /* of lx_assignment */
+} lx_account;
+
+int lx_account_load(request_rec *r, lx_db *db, lx_account **out);
+void lx_account_xml(xmlNodePtr page, const lx_account *acc);
+
+/* ---- lx_route.c: one request's context and the dispatcher ---- */
+typedef struct lx_req {
+    request_rec *r;
+    lx_server_conf *conf;
+    lx_db *db;
+    lx_account *account;
+    const char *path;           /* the URI below the base, "/" at least */
+    int want_xml;               /* ?format=xml */
+} lx_req;
+
+int lx_route(request_rec *r);
+
+/* ---- lx_view.c: XML page, stylesheets, HTML/XML out, error pages ---- */
+apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf);
+void lx_view_setup_security(apr_pool_t *p, server_rec *s);
+xmlNodePtr lx_page_new(lx_req *q, const char *view);
+void lx_attr(xmlNodePtr node, const char *name, const char *value);
+void lx_attr_bool(xmlNodePtr node, const char *name, int value);
+int lx_render(lx_req *q, xmlNodePtr page);
+int lx_error_page(lx_req *q, int status, const char *title, const char *message);
+void lx_security_headers(request_rec *r, int personal);
+
+/* Result rows to attributes: one entry per attribute, NULL-terminated. */
+typedef enum { LX_COL_TEXT, LX_COL_BOOL } lx_col_kind;
+typedef struct lx_colmap {
+    const char *attr;
+    const char *column;
+    lx_col_kind kind;
+} lx_colmap;
+void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_colmap *map);
+const char *lx_value(const PGresult *res, int row, const char *column);
+
+/* ---- pages ---- */
+int lx_page_student(lx_req *q, const char *student_no);
+int lx_page_home(lx_req *q);
+int lx_page_lookup(lx_req *q);
+
+#endif

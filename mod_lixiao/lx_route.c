@@ -1,0 +1,116 @@
+/*
+ * lx_route.c: every request under LixiaoBaseURL comes here.  It authorises from r->user (Apache
+ * authenticated it), opens the database, and hands the request to one function per page:
+ *
+ *   GET /lx/                  the student's own clearance sheet; the staff home page
+ *   GET /lx/student/{no}      a student's clearance sheet (self, admin, covering operators)
+ *   GET /lx/lookup?no=...     the staff home page's lookup form: redirects to the sheet
+ *
+ * Any page answers with its XML document when asked ?format=xml.
+ */
+#include "lx_private.h"
+#include "core/lx_query.h"
+
+static const char *lx_status_title(int status)
+{
+    switch (status) {
+    case HTTP_BAD_REQUEST:        return "请求有误";
+    case HTTP_FORBIDDEN:          return "无权访问";
+    case HTTP_NOT_FOUND:          return "页面不存在";
+    case HTTP_METHOD_NOT_ALLOWED: return "不支持的请求方式";
+    case HTTP_CONFLICT:           return "操作冲突";
+    case HTTP_SERVICE_UNAVAILABLE: return "系统暂时不可用";
+    default:                      return "系统出错";
+    }
+}
+
+static const char *lx_status_message(int status)
+{
+    switch (status) {
+    case HTTP_BAD_REQUEST:
+        return "请求的内容不符合要求，请检查后重试。";
+    case HTTP_FORBIDDEN:
+        return "您没有访问该页面的权限。";
+    case HTTP_NOT_FOUND:
+        return "您访问的页面不存在，请从首页进入。";
+    case HTTP_METHOD_NOT_ALLOWED:
+        return "该页面不支持这种请求方式。";
+    case HTTP_CONFLICT:
+        return "数据已被他人修改，请刷新后重试。";
+    case HTTP_SERVICE_UNAVAILABLE:
+        return "数据库暂时无法连接，请稍后再试。您的数据不会丢失。";
+    default:
+        return "系统内部出错，已记录，请稍后再试或联系管理员。";
+    }
+}
+
+/* Every failure goes out as a page of ours, never httpd's default error document. */
+static int lx_fail(lx_req *q, int status)
+{
+    if (status == HTTP_UNAUTHORIZED)
+        status = HTTP_FORBIDDEN;
+    return lx_error_page(q, status, lx_status_title(status), lx_status_message(status));
+}
+
+static int lx_dispatch(lx_req *q)
+{
+    const char *path = q->path;
+
+    if (q->r->method_number != M_GET) {
+        apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (strcmp(path, "/") == 0)
+        return q->account->is_student ? lx_page_student(q, q->account->login)
+                                      : lx_page_home(q);
+    if (strncmp(path, "/student/", 9) == 0)
+        return lx_page_student(q, path + 9);
+    if (strcmp(path, "/lookup") == 0)
+        return lx_page_lookup(q);
+    return HTTP_NOT_FOUND;
+}
+
+int lx_route(request_rec *r)
+{
+    lx_req *q = apr_pcalloc(r->pool, sizeof(*q));
+    const char *format;
+    apr_size_t blen;
+    int rc;
+
+    q->r = r;
+    /* the request id of the event log and of the page; also in the error log with %L */
+    if (!r->log_id)
+        ap_run_generate_log_id(r->connection, r, &r->log_id);
+    q->conf = ap_get_module_config(r->server->module_config, &lixiao_module);
+    blen = strlen(q->conf->base_url);
+    q->path = strncmp(r->uri, q->conf->base_url, blen) == 0 ? r->uri + blen : r->uri;
+    if (*q->path == '\0')
+        q->path = "/";
+    format = lx_query_param(r->pool, r->args, "format");
+    q->want_xml = format && strcmp(format, "xml") == 0;
+    lx_security_headers(r, 1);
+
+    if (!r->user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0301)
+                      "no authenticated user: protect %s with Require valid-user",
+                      q->conf->base_url);
+        return lx_fail(q, HTTP_FORBIDDEN);
+    }
+    rc = lx_db_open(r, &q->db);
+    if (rc != OK)
+        return lx_fail(q, rc);
+    rc = lx_account_load(r, q->db, &q->account);
+    if (rc == HTTP_FORBIDDEN)
+        return lx_error_page(q, HTTP_FORBIDDEN, "账号未登记",
+                             "您已通过统一身份认证，但数字离校系统中没有您的账号。"
+                             "学生请确认已列入本届毕业生名单；教职工请联系管理员开通权限。");
+    if (rc != OK)
+        return lx_fail(q, rc);
+
+    rc = lx_dispatch(q);
+    if (rc == OK || rc == DONE)
+        return rc;
+    if (ap_is_HTTP_REDIRECT(rc))
+        return rc;
+    return lx_fail(q, rc);
+}

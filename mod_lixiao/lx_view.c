@@ -1,0 +1,323 @@
+/*
+ * lx_view.c: the page as an XML document of our own vocabulary (templates/VOCABULARY.md), the
+ * stylesheets that turn it into HTML, and the way out (HTML, or the XML itself with
+ * ?format=xml).  Error pages go the same way.
+ *
+ * Stylesheets are compiled once in post_config and shared read-only by every thread; each
+ * request gets its own transform context, bound to security preferences that forbid the
+ * network, file writes and reads outside the template directory.
+ */
+#include "lx_private.h"
+#include "core/lx_text.h"
+
+#include "apr_file_info.h"
+#include "apr_fnmatch.h"
+#include <libxml/xmlsave.h>
+#include <libxslt/xslt.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltutils.h>
+#include <libxslt/security.h>
+
+/* Written in post_config only: the security preferences and the directory they allow. */
+static xsltSecurityPrefsPtr lx_prefs;
+static apr_array_header_t *lx_readable_dirs;
+
+static apr_status_t lx_free_sheet(void *data)
+{
+    xsltFreeStylesheet(data);
+    return APR_SUCCESS;
+}
+
+/* Reads are allowed below the template directories only (xsl:import, document()). */
+static int lx_check_read(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt,
+                         const char *value)
+{
+    int i;
+    (void)sec; (void)ctxt;
+    if (!value || strstr(value, "..") || strstr(value, "://"))
+        return 0;
+    for (i = 0; i < lx_readable_dirs->nelts; i++) {
+        const char *dir = APR_ARRAY_IDX(lx_readable_dirs, i, const char *);
+        apr_size_t n = strlen(dir);
+        if (strncmp(value, dir, n) == 0 && value[n] == '/')
+            return 1;
+    }
+    return 0;
+}
+
+static apr_status_t lx_free_prefs(void *data)
+{
+    xsltSetDefaultSecurityPrefs(NULL);
+    xsltFreeSecurityPrefs(data);
+    lx_prefs = NULL;
+    return APR_SUCCESS;
+}
+
+void lx_view_setup_security(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    lx_readable_dirs = apr_array_make(p, 2, sizeof(const char *));
+    lx_prefs = xsltNewSecurityPrefs();
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_READ_FILE, lx_check_read);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+    xsltSetDefaultSecurityPrefs(lx_prefs);
+    apr_pool_cleanup_register(p, lx_prefs, lx_free_prefs, apr_pool_cleanup_null);
+}
+
+/* Compile every DIR/<view>.xsl but the shared layout*.xsl; a broken stylesheet stops start-up. */
+apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
+{
+    apr_dir_t *dir;
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    /* a virtual host with the main server's directory shares its stylesheets */
+    if (s != ap_server_conf) {
+        lx_server_conf *mc = ap_get_module_config(ap_server_conf->module_config,
+                                                  &lixiao_module);
+        if (mc->sheets && strcmp(mc->template_dir, conf->template_dir) == 0) {
+            conf->sheets = mc->sheets;
+            return APR_SUCCESS;
+        }
+    }
+    conf->sheets = apr_hash_make(p);
+    APR_ARRAY_PUSH(lx_readable_dirs, const char *) = conf->template_dir;
+
+    rv = apr_dir_open(&dir, conf->template_dir, p);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, LXLOGNO(0201)
+                     "LixiaoTemplates: cannot read %s", conf->template_dir);
+        return rv;
+    }
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, dir) == APR_SUCCESS) {
+        const char *path, *view;
+        xsltStylesheetPtr sheet;
+        if (fi.filetype != APR_REG || apr_fnmatch("*.xsl", fi.name, 0) != APR_SUCCESS
+            || strncmp(fi.name, "layout", 6) == 0)
+            continue;
+        path = apr_pstrcat(p, conf->template_dir, "/", fi.name, NULL);
+        sheet = xsltParseStylesheetFile((const xmlChar *)path);
+        if (!sheet) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0202)
+                         "LixiaoTemplates: stylesheet %s does not compile (see the messages "
+                         "of libxslt above)", path);
+            apr_dir_close(dir);
+            return APR_EGENERAL;
+        }
+        apr_pool_cleanup_register(p, sheet, lx_free_sheet, apr_pool_cleanup_null);
+        view = apr_pstrndup(p, fi.name, strlen(fi.name) - 4);
+        apr_hash_set(conf->sheets, view, APR_HASH_KEY_STRING, sheet);
+    }
+    apr_dir_close(dir);
+    if (!apr_hash_get(conf->sheets, "error", APR_HASH_KEY_STRING)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0203)
+                     "LixiaoTemplates: %s has no error.xsl", conf->template_dir);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t lx_free_doc(void *data)
+{
+    xmlFreeDoc(data);
+    return APR_SUCCESS;
+}
+
+/* Text from the database or the client, made safe for XML 1.0 (no control characters). */
+void lx_attr(xmlNodePtr node, const char *name, const char *value)
+{
+    char *clean;
+    if (!value)
+        return;
+    if (lx_text_xml_safe(value)) {
+        /* xmlSetProp stores the value as text: it is escaped when serialised */
+        xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)value);
+        return;
+    }
+    clean = lx_text_xml_clean(value);
+    if (clean) {
+        xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)clean);
+        free(clean);
+    }
+}
+
+void lx_attr_bool(xmlNodePtr node, const char *name, int value)
+{
+    xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)(value ? "1" : "0"));
+}
+
+const char *lx_value(const PGresult *res, int row, const char *column)
+{
+    int col = PQfnumber(res, column);
+    if (col < 0 || PQgetisnull(res, row, col))
+        return NULL;
+    return PQgetvalue(res, row, col);
+}
+
+void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_colmap *map)
+{
+    for (; map->attr; map++) {
+        const char *v = lx_value(res, row, map->column);
+        if (!v)
+            continue;
+        if (map->kind == LX_COL_BOOL)
+            lx_attr_bool(node, map->attr, v[0] == 't');
+        else
+            lx_attr(node, map->attr, v);
+    }
+}
+
+xmlNodePtr lx_page_new(lx_req *q, const char *view)
+{
+    request_rec *r = q->r;
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr page = xmlNewDocNode(doc, NULL, (const xmlChar *)"page", NULL);
+    char now[32];
+    apr_size_t len;
+    apr_time_exp_t tm;
+
+    apr_pool_cleanup_register(r->pool, doc, lx_free_doc, apr_pool_cleanup_null);
+    xmlDocSetRootElement(doc, page);
+    apr_time_exp_tz(&tm, r->request_time, q->conf->utc_offset);
+    apr_strftime(now, &len, sizeof(now), "%Y-%m-%d %H:%M", &tm);
+    lx_attr(page, "view", view);
+    lx_attr(page, "base", q->conf->base_url);
+    lx_attr(page, "static", apr_pstrcat(r->pool, q->conf->base_url, "/static", NULL));
+    lx_attr(page, "user", r->user);
+    lx_attr(page, "request-id", r->log_id);
+    lx_attr(page, "now", now);
+    if (q->account)
+        lx_account_xml(page, q->account);
+    return page;
+}
+
+/* Headers for every answer of the module; personal pages are never stored by caches. */
+void lx_security_headers(request_rec *r, int personal)
+{
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'none'; script-src 'self'; style-src 'self'; "
+                   "img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+                   "frame-ancestors 'none'");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
+    apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
+    if (personal)
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+}
+
+static int lx_send(request_rec *r, const char *type, const xmlChar *buf, int len)
+{
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, len);
+    if (!r->header_only)
+        ap_rwrite(buf, len, r);
+    return OK;
+}
+
+static apr_status_t lx_free_xml(void *data)
+{
+    xmlFree(data);
+    return APR_SUCCESS;
+}
+
+static apr_status_t lx_free_ctxt(void *data)
+{
+    xsltFreeTransformContext(data);
+    return APR_SUCCESS;
+}
+
+static void lx_xslt_error(void *ctx, const char *msg, ...)
+{
+    request_rec *r = ctx;
+    va_list ap;
+    char *s, *c;
+    va_start(ap, msg);
+    s = apr_pvsprintf(r->pool, msg, ap);
+    va_end(ap);
+    for (c = s; *c; c++)
+        if (*c == '\r' || *c == '\n')
+            *c = ' ';
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0204) "stylesheet: %s", s);
+}
+
+int lx_render(lx_req *q, xmlNodePtr page)
+{
+    request_rec *r = q->r;
+    xmlDocPtr doc = page->doc, out;
+    xmlChar *buf = NULL;
+    int len = 0;
+    const char *view = (const char *)xmlGetProp(page, (const xmlChar *)"view");
+    xsltStylesheetPtr sheet;
+    xsltTransformContextPtr ctxt;
+
+    if (view)
+        apr_pool_cleanup_register(r->pool, (void *)view, lx_free_xml, apr_pool_cleanup_null);
+    if (q->want_xml) {
+        xmlDocDumpMemoryEnc(doc, &buf, &len, "UTF-8");
+        if (!buf)
+            return HTTP_INTERNAL_SERVER_ERROR;
+        apr_pool_cleanup_register(r->pool, buf, lx_free_xml, apr_pool_cleanup_null);
+        return lx_send(r, "application/xml; charset=utf-8", buf, len);
+    }
+
+    sheet = view ? apr_hash_get(q->conf->sheets, view, APR_HASH_KEY_STRING) : NULL;
+    if (!sheet) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0205)
+                      "no stylesheet for view %s in %s", view ? view : "(none)",
+                      q->conf->template_dir);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ctxt = xsltNewTransformContext(sheet, doc);
+    if (!ctxt)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    apr_pool_cleanup_register(r->pool, ctxt, lx_free_ctxt, apr_pool_cleanup_null);
+    ctxt->_private = r;
+    xsltSetCtxtSecurityPrefs(lx_prefs, ctxt);
+    xsltSetTransformErrorFunc(ctxt, r, lx_xslt_error);
+
+    out = xsltApplyStylesheetUser(sheet, doc, NULL, NULL, NULL, ctxt);
+    if (!out || ctxt->state != XSLT_STATE_OK) {
+        if (out)
+            xmlFreeDoc(out);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0206)
+                      "stylesheet %s failed", view);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(r->pool, out, lx_free_doc, apr_pool_cleanup_null);
+    if (xsltSaveResultToString(&buf, &len, out, sheet) != 0 || !buf)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    apr_pool_cleanup_register(r->pool, buf, lx_free_xml, apr_pool_cleanup_null);
+    return lx_send(r, "text/html; charset=utf-8", buf, len);
+}
+
+/*
+ * An error page in Chinese through the same stylesheets (error.xsl).  The status goes out as
+ * the response status; 503 carries Retry-After.
+ */
+int lx_error_page(lx_req *q, int status, const char *title, const char *message)
+{
+    request_rec *r = q->r;
+    xmlNodePtr page = lx_page_new(q, "error");
+    xmlNodePtr err = xmlNewChild(page, NULL, (const xmlChar *)"error", NULL);
+    int rc;
+
+    lx_attr(err, "status", apr_itoa(r->pool, status));
+    lx_attr(err, "title", title);
+    lx_attr(err, "message", message);
+    if (status == HTTP_SERVICE_UNAVAILABLE)
+        apr_table_setn(r->headers_out, "Retry-After", apr_itoa(r->pool, q->conf->retry_after));
+    if (status == HTTP_UNAUTHORIZED)
+        status = HTTP_FORBIDDEN;
+    r->status = status;
+    rc = lx_render(q, page);
+    if (rc != OK) {
+        r->status = HTTP_OK;
+        return rc;
+    }
+    /* the body has been written with r->status set: tell httpd the request is done */
+    return OK;
+}

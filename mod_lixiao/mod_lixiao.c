@@ -1,0 +1,183 @@
+/*
+ * mod_lixiao.c: the module record, its directives and its hooks; nothing else.
+ *
+ * Configuration:
+ *   LixiaoTemplates DIR     the stylesheets (templates/VIEW.xsl), compiled once at start-up
+ *   LixiaoBaseURL   /lx     where the module's pages live (SetHandler lixiao there)
+ *   LixiaoRetryAfter 30     seconds advised in 503 answers when the database is unavailable
+ *   LixiaoTimeZone +08:00   the offset from UTC of the times shown on pages (the database's
+ *                           session time zone, set in DBDParams, should agree)
+ */
+#include "lx_private.h"
+
+#include "apr_optional.h"
+#include <libxml/parser.h>
+#include <libxslt/xslt.h>
+#include <libexslt/exslt.h>
+
+/* Written in post_config only (mod_dbd's optional function), read by every request. */
+ap_dbd_t *(*lx_dbd_acquire)(request_rec *) = NULL;
+
+static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    lx_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    (void)s;
+    conf->template_dir = NULL;
+    conf->base_url = NULL;
+    conf->retry_after = LX_UNSET;
+    conf->utc_offset = LX_UNSET;
+    return conf;
+}
+
+static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    lx_server_conf *base = basev, *add = addv;
+    lx_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    conf->template_dir = add->template_dir ? add->template_dir : base->template_dir;
+    conf->base_url = add->base_url ? add->base_url : base->base_url;
+    conf->retry_after = add->retry_after != LX_UNSET ? add->retry_after : base->retry_after;
+    conf->utc_offset = add->utc_offset != LX_UNSET ? add->utc_offset : base->utc_offset;
+    return conf;
+}
+
+static const char *lx_set_templates(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    (void)dummy;
+    if (err)
+        return err;
+    if (!path || !ap_is_directory(cmd->temp_pool, path))
+        return apr_psprintf(cmd->pool, "LixiaoTemplates: %s is not a directory", arg);
+    conf->template_dir = path;
+    return NULL;
+}
+
+static const char *lx_set_base_url(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    apr_size_t len = strlen(arg);
+    (void)dummy;
+    if (err)
+        return err;
+    if (arg[0] != '/' || (len > 1 && arg[len - 1] == '/') || strpbrk(arg, "?#%\"<>"))
+        return "LixiaoBaseURL: give a path such as /lx (leading slash, no trailing slash)";
+    conf->base_url = len == 1 ? "" : arg;
+    return NULL;
+}
+
+static const char *lx_set_retry_after(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    (void)dummy;
+    if (err)
+        return err;
+    if (*arg == '\0' || *end != '\0' || v < 1 || v > 3600)
+        return "LixiaoRetryAfter: give a number of seconds from 1 to 3600";
+    conf->retry_after = (int)v;
+    return NULL;
+}
+
+static const char *lx_set_time_zone(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    int h, m;
+    char sign, tail;
+    (void)dummy;
+    if (err)
+        return err;
+    if (sscanf(arg, "%c%2d:%2d%c", &sign, &h, &m, &tail) != 3 || (sign != '+' && sign != '-')
+        || h > 14 || m > 59 || strlen(arg) != 6)
+        return "LixiaoTimeZone: give an offset from UTC such as +08:00";
+    conf->utc_offset = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60);
+    return NULL;
+}
+
+static const command_rec lx_cmds[] = {
+    AP_INIT_TAKE1("LixiaoTemplates", lx_set_templates, NULL, RSRC_CONF,
+                  "directory of the XSLT stylesheets (templates/)"),
+    AP_INIT_TAKE1("LixiaoBaseURL", lx_set_base_url, NULL, RSRC_CONF,
+                  "URL path under which the module's pages live, default /lx"),
+    AP_INIT_TAKE1("LixiaoRetryAfter", lx_set_retry_after, NULL, RSRC_CONF,
+                  "seconds advised in Retry-After when the database is unavailable"),
+    AP_INIT_TAKE1("LixiaoTimeZone", lx_set_time_zone, NULL, RSRC_CONF,
+                  "offset from UTC of the times shown on pages, default +08:00"),
+    {NULL}
+};
+
+/* libxml2 and libxslt are initialised once, in the parent, before any thread exists.  We never
+ * call xmlCleanupParser(): other modules in the process use libxml2 too. */
+static int lx_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    LIBXML_TEST_VERSION;
+    xmlInitParser();
+    exsltRegisterAll();
+    return OK;
+}
+
+static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                          server_rec *s)
+{
+    server_rec *vs;
+    (void)plog; (void)ptemp;
+
+    lx_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    if (!lx_dbd_acquire) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0001)
+                     "mod_lixiao needs mod_dbd: LoadModule dbd_module first");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    lx_view_setup_security(pconf, s);
+    for (vs = s; vs; vs = vs->next) {
+        lx_server_conf *conf = ap_get_module_config(vs->module_config, &lixiao_module);
+        if (!conf->template_dir) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, LXLOGNO(0002)
+                         "LixiaoTemplates is not set: name the directory of the stylesheets");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (!conf->base_url)
+            conf->base_url = LX_DEFAULT_BASE_URL;
+        if (conf->retry_after == LX_UNSET)
+            conf->retry_after = LX_DEFAULT_RETRY_AFTER;
+        if (conf->utc_offset == LX_UNSET)
+            conf->utc_offset = LX_DEFAULT_UTC_OFFSET;
+        if (lx_view_compile(pconf, vs, conf) != APR_SUCCESS)
+            return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static int lx_handler(request_rec *r)
+{
+    if (!r->handler || strcmp(r->handler, LX_HANDLER) != 0)
+        return DECLINED;
+    return lx_route(r);
+}
+
+static void lx_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_pre_config(lx_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* mod_dbd registers ap_dbd_acquire in its register_hooks: retrievable in post_config */
+    ap_hook_post_config(lx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(lx_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+/* Not AP_DECLARE_MODULE: lx_private.h already says APLOG_USE_MODULE(lixiao). */
+module AP_MODULE_DECLARE_DATA lixiao_module = {
+    STANDARD20_MODULE_STUFF,
+    NULL,                       /* per-directory config: none */
+    NULL,
+    lx_create_server_conf,
+    lx_merge_server_conf,
+    lx_cmds,
+    lx_register_hooks,
+    0
+};

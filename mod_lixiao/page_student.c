@@ -1,0 +1,151 @@
+/*
+ * page_student.c: a student's clearance sheet (离校单), /lx/ for the student themself and
+ * /lx/student/{no} for the staff who may see it.  One statement (lx.student_sheet) gives one
+ * consistent snapshot: the student's columns repeated on each of their step rows.
+ */
+#include "lx_private.h"
+#include "core/lx_query.h"
+
+static const lx_colmap lx_student_cols[] = {
+    {"student-no", "student_no", LX_COL_TEXT},
+    {"name", "name", LX_COL_TEXT},
+    {"gender", "gender", LX_COL_TEXT},
+    {"id-type", "id_type", LX_COL_TEXT},
+    {"id-masked", "id_masked", LX_COL_TEXT},
+    {"institution", "institution", LX_COL_TEXT},
+    {"college", "college", LX_COL_TEXT},
+    {"class", "class", LX_COL_TEXT},
+    {"cohort", "cohort", LX_COL_TEXT},
+    {"cohort-closed", "cohort_closed", LX_COL_BOOL},
+    {"programme", "programme", LX_COL_TEXT},
+    {"dorm", "dorm", LX_COL_TEXT},
+    {"national-loans", "national_loans", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
+static const lx_colmap lx_library_cols[] = {
+    {"loans", "library_loans", LX_COL_TEXT},
+    {"fines", "library_fines", LX_COL_TEXT},
+    {"received-at", "library_received_at", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
+static const lx_colmap lx_finance_cols[] = {
+    {"arrears", "arrears", LX_COL_TEXT},
+    {"received-at", "arrears_received_at", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
+static const lx_colmap lx_point_cols[] = {
+    {"code", "point_code", LX_COL_TEXT},
+    {"name", "point_name", LX_COL_TEXT},
+    {"location", "location", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
+static const lx_colmap lx_step_cols[] = {
+    {"code", "step_code", LX_COL_TEXT},
+    {"name", "step_name", LX_COL_TEXT},
+    {"hint", "hint", LX_COL_TEXT},
+    {"state", "state", LX_COL_TEXT},
+    {"optional", "optional", LX_COL_BOOL},
+    {"certificate", "certificate", LX_COL_BOOL},
+    {"gates", "gates", LX_COL_BOOL},
+    {"automatic", "automatic", LX_COL_TEXT},
+    {"modes", "modes", LX_COL_TEXT},
+    {"how", "how", LX_COL_TEXT},
+    {"by-login", "by_login", LX_COL_TEXT},
+    {"by-name", "by_name", LX_COL_TEXT},
+    {"at", "at", LX_COL_TEXT},
+    {"note", "note", LX_COL_TEXT},
+    {"proposed", "proposed", LX_COL_BOOL},
+    {"overridden", "overridden", LX_COL_BOOL},
+    {"certificates", "certificates", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
+/* The name of the step with this code among the sheet's rows (codes are unique). */
+static const char *lx_step_name(const PGresult *res, const char *code)
+{
+    int i;
+    for (i = 0; i < PQntuples(res); i++) {
+        const char *c = lx_value(res, i, "step_code");
+        if (c && strcmp(c, code) == 0)
+            return lx_value(res, i, "step_name");
+    }
+    return code;
+}
+
+/* <requires code name/> for each step code in the space-separated list missing. */
+static void lx_requires_xml(apr_pool_t *p, xmlNodePtr step, const PGresult *res,
+                            const char *missing)
+{
+    char *list = apr_pstrdup(p, missing), *last, *code;
+    for (code = apr_strtok(list, " ", &last); code; code = apr_strtok(NULL, " ", &last)) {
+        xmlNodePtr req = xmlNewChild(step, NULL, (const xmlChar *)"requires", NULL);
+        lx_attr(req, "code", code);
+        lx_attr(req, "name", lx_step_name(res, code));
+    }
+}
+
+static void lx_sheet_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
+{
+    xmlNodePtr student = xmlNewChild(page, NULL, (const xmlChar *)"student", NULL);
+    xmlNodePtr point = NULL;
+    const char *point_code = NULL;
+    int i;
+
+    lx_attrs_from_row(student, res, 0, lx_student_cols);
+    lx_attr_bool(student, "own", strcmp(lx_value(res, 0, "student_no"), q->r->user) == 0);
+    lx_attrs_from_row(xmlNewChild(student, NULL, (const xmlChar *)"library", NULL),
+                      res, 0, lx_library_cols);
+    lx_attrs_from_row(xmlNewChild(student, NULL, (const xmlChar *)"finance", NULL),
+                      res, 0, lx_finance_cols);
+
+    for (i = 0; i < PQntuples(res); i++) {
+        const char *code = lx_value(res, i, "point_code"), *missing;
+        xmlNodePtr step;
+        if (!code)
+            continue;           /* a student without states yet: the sheet is empty */
+        if (!point_code || strcmp(code, point_code) != 0) {
+            point = xmlNewChild(student, NULL, (const xmlChar *)"point", NULL);
+            lx_attrs_from_row(point, res, i, lx_point_cols);
+            point_code = code;
+        }
+        step = xmlNewChild(point, NULL, (const xmlChar *)"step", NULL);
+        lx_attrs_from_row(step, res, i, lx_step_cols);
+        missing = lx_value(res, i, "missing");
+        if (missing)
+            lx_requires_xml(q->r->pool, step, res, missing);
+    }
+}
+
+int lx_page_student(lx_req *q, const char *student_no)
+{
+    const char *params[2];
+    PGresult *res;
+    xmlNodePtr page;
+
+    if (!lx_student_no_valid(student_no))
+        return HTTP_NOT_FOUND;
+    /* a student sees only their own record; staff as far as their points reach */
+    if (!q->account->is_student || strcmp(student_no, q->account->login) != 0) {
+        params[0] = q->account->login;
+        params[1] = student_no;
+        res = lx_db_query(q->db, "SELECT lx.can_view($1, $2)", 2, params);
+        if (!res)
+            return q->db->status;
+        if (lx_value(res, 0, "can_view")[0] != 't')
+            return HTTP_FORBIDDEN;
+    }
+    params[0] = student_no;
+    res = lx_db_query(q->db, "SELECT * FROM lx.student_sheet($1)", 1, params);
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) == 0)
+        return HTTP_NOT_FOUND;
+
+    page = lx_page_new(q, "student");
+    lx_sheet_xml(q, page, res);
+    return lx_render(q, page);
+}

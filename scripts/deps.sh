@@ -1,0 +1,45 @@
+#!/bin/bash
+# Install the Debian packages that are missing, and only those.
+#
+#   scripts/deps.sh run     what make run needs: build, PostgreSQL 15, Debian's httpd
+#   scripts/deps.sh test    the same, plus the test tools
+#
+# Services are not started by the packages' install scripts (policy-rc.d): a fresh machine
+# should not find a system-wide Apache on port 80 or a PostgreSQL on 5432 because of us.
+set -euo pipefail
+
+RUN_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
+libxslt1-dev postgresql-15 postgresql-client-15 pkg-config make gcc"
+TEST_PKGS="check python3 python3-pytest python3-requests curl"
+
+case "${1:-run}" in
+run) want=$RUN_PKGS ;;
+test) want="$RUN_PKGS $TEST_PKGS" ;;
+*) echo "deps.sh: run or test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+    if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "deps.sh: missing Debian packages:$missing — run as root, or install them" >&2
+    exit 1
+fi
+echo "deps.sh: installing$missing"
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+fi
+trap '[ $own_policy = 1 ] && rm -f "$policy"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

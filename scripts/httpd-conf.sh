@@ -1,0 +1,39 @@
+#!/bin/bash
+# Write RUNDIR/conf/httpd.conf from conf/httpd-dev.conf.in and RUNDIR/conf/htpasswd from the
+# accounts in the database (operators, students, and "stranger", whom the module does not
+# know), all with the demo password "demo".
+#
+#   scripts/httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+RUNDIR=${1:?usage: httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES}
+PORT=${2:?}
+DBPASS=${3:?}
+TEMPLATES=${4:?}
+
+mkdir -p "$RUNDIR/conf" "$RUNDIR/log" "$RUNDIR/run"
+if [ "$(id -u)" = 0 ]; then
+    usergroup=$'User www-data\nGroup www-data'
+else
+    usergroup=""
+fi
+sed -e "s|@RUNDIR@|$RUNDIR|g" -e "s|@PORT@|$PORT|g" -e "s|@PGSOCK@|$RUNDIR/run|g" \
+    -e "s|@DBPASS@|$DBPASS|g" -e "s|@TEMPLATES@|$TEMPLATES|g" \
+    -e "s|@MODULE@|$HERE/mod_lixiao/.libs/mod_lixiao.so|g" \
+    "$HERE/conf/httpd-dev.conf.in" | awk -v ug="$usergroup" '{ if ($0 == "@USERGROUP@") print ug; else print }' \
+    >"$RUNDIR/conf/httpd.conf"
+
+# {SHA} costs little per request (the demo's password is public anyway); production uses CAS.
+hash=$(htpasswd -nbs x demo | cut -d: -f2)
+{
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -At -h "$RUNDIR/run" -d lixiao \
+            -c "SELECT login FROM lx.operator UNION ALL SELECT student_no FROM lx.student ORDER BY 1"
+    else
+        /usr/lib/postgresql/15/bin/psql -X -At -h "$RUNDIR/run" -d lixiao \
+            -c "SELECT login FROM lx.operator UNION ALL SELECT student_no FROM lx.student ORDER BY 1"
+    fi
+    echo stranger
+} | sed "s|\$|:$hash|" >"$RUNDIR/conf/htpasswd.new"
+mv "$RUNDIR/conf/htpasswd.new" "$RUNDIR/conf/htpasswd"
+chmod 644 "$RUNDIR/conf/htpasswd"

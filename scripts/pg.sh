@@ -1,0 +1,91 @@
+#!/bin/bash
+# A private PostgreSQL 15 cluster for the demo, the tests and the benchmarks.
+#
+#   scripts/pg.sh init  DIR     create the cluster in DIR/pg (socket in DIR/run, log in DIR/log)
+#   scripts/pg.sh start DIR     start it (waits until it accepts connections)
+#   scripts/pg.sh stop  DIR     stop it (fast shutdown)
+#   scripts/pg.sh setup DIR PASSWORD   create roles lx_owner, lx_app (with PASSWORD) and the
+#                               database lixiao, then apply the migrations of sql/
+#
+# The cluster listens on its unix socket only.  As root, initdb and postgres run as the
+# postgres user (they refuse root); the socket directory is world-searchable so that httpd's
+# children (www-data) reach it, and lx_app authenticates with a password.
+set -euo pipefail
+
+PGBIN=/usr/lib/postgresql/15/bin
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+cmd=${1:?usage: pg.sh init|start|stop|setup DIR}
+DIR=${2:?usage: pg.sh $cmd DIR}
+DIR=$(cd "$DIR" && pwd)
+PGDATA=$DIR/pg
+SOCK=$DIR/run
+LOG=$DIR/log
+
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+psql_su() {
+    as_pg "$PGBIN/psql" -X -q -h "$SOCK" -d "${PGDB:-postgres}" -v ON_ERROR_STOP=1 "$@"
+}
+
+case "$cmd" in
+init)
+    mkdir -p "$PGDATA" "$SOCK" "$LOG"
+    chmod 755 "$SOCK"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$PGDATA" "$SOCK" "$LOG"; fi
+    chmod 700 "$PGDATA"
+    as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+        --auth-local=peer --auth-host=reject >"$LOG/initdb.log" 2>&1 \
+        || { cat "$LOG/initdb.log" >&2; exit 1; }
+    # peer for the superuser (migrations), passwords for everything else
+    cat >"$PGDATA/pg_hba.conf" <<'EOF'
+local   all     postgres                peer
+local   lixiao  lx_owner,lx_app         scram-sha-256
+EOF
+    cat >>"$PGDATA/postgresql.conf" <<EOF
+
+# --- mod_lixiao private cluster ---
+listen_addresses = ''
+unix_socket_directories = '$SOCK'
+unix_socket_permissions = 0777
+max_connections = 200
+shared_buffers = 256MB
+timezone = 'Asia/Shanghai'
+logging_collector = off
+log_min_messages = warning
+log_line_prefix = '%m [%p] %q%u@%d '
+# statement parameters hold resident ID numbers: never log them
+log_parameter_max_length = 0
+log_parameter_max_length_on_error = 0
+log_min_error_statement = panic
+log_connections = off
+log_disconnections = off
+fsync = on
+EOF
+    ;;
+start)
+    if as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then exit 0; fi
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgresql.log" -w -t 60 start >/dev/null
+    ;;
+stop)
+    if [ -f "$PGDATA/postmaster.pid" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null || true
+    fi
+    ;;
+setup)
+    PASSWORD=${3:?usage: pg.sh setup DIR PASSWORD}
+    psql_su <<EOF
+CREATE ROLE lx_owner NOLOGIN;
+CREATE ROLE lx_app LOGIN PASSWORD '$PASSWORD';
+CREATE DATABASE lixiao OWNER lx_owner ENCODING 'UTF8' TEMPLATE template0;
+REVOKE ALL ON DATABASE lixiao FROM PUBLIC;
+GRANT CONNECT ON DATABASE lixiao TO lx_app;
+EOF
+    "$HERE/scripts/migrate.sh" "$SOCK"
+    ;;
+*)
+    echo "pg.sh: unknown command $cmd" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,305 @@
+-- 002_change: the one door for state changes (DOMAIN.md "One door for every change").
+--
+-- lx.change() is how people (desk, batches) confirm and revoke; lx.sync_steps() creates and
+-- re-evaluates the states after base data or feeder figures change; lx.set_proposal() records a
+-- feeder's proposal.  Each checks the rules and writes the state and the event in the caller's
+-- transaction, so a rule cannot be bypassed and an event is never missing.  They run as the schema
+-- owner (SECURITY DEFINER): the module's role may not write lx.step_state itself.
+--
+-- Custom SQLSTATEs raised here (mapped to HTTP statuses by the module, lx_db.c):
+--   LX400 bad request   LX403 forbidden   LX404 unknown step or student   LX409 conflict
+
+-- The facts of lx.fact that hold for a student.
+CREATE FUNCTION lx.student_facts(p_student_id integer) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_remove(ARRAY[
+               CASE WHEN s.party_member THEN 'party_member' END,
+               CASE WHEN s.league_member THEN 'league_member' END,
+               CASE WHEN s.must_return_instruments THEN 'must_return_instruments' END,
+               CASE WHEN s.source_loan THEN 'source_loan' END,
+               CASE WHEN s.borrowed_switch THEN 'borrowed_switch' END,
+               CASE WHEN s.certificates_deferred THEN 'certificates_deferred' END,
+               CASE WHEN s.hukou_moved THEN 'hukou_moved' END,
+               CASE WHEN s.dorm_room_id IS NOT NULL THEN 'dorm_resident' END], NULL)
+           || coalesce((SELECT array_agg('national_loan_' || i.code ORDER BY i.code)
+                          FROM lx.student_loan l
+                          JOIN lx.institution i ON i.id = l.institution_id
+                         WHERE l.student_id = s.id), '{}')
+      FROM lx.student s
+     WHERE s.id = p_student_id
+$$;
+
+CREATE FUNCTION lx.step_applies(p_step lx.step, p_facts text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_step.applies_when <@ p_facts AND NOT (p_step.applies_unless && p_facts)
+$$;
+
+-- Whether an automatic step's feeder figures say it is done; NULL: not an automatic step.
+CREATE FUNCTION lx.feed_says_done(p_automatic text, s lx.student) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_automatic
+        WHEN 'library' THEN coalesce(s.library_received_at IS NOT NULL
+                                     AND s.library_loans = 0 AND s.library_fines = 0, false)
+        WHEN 'finance' THEN coalesce(s.arrears_received_at IS NOT NULL AND s.arrears = 0, false)
+    END
+$$;
+
+-- The pending steps that keep p_step from being confirmed for p_student: every pending gate when
+-- p_step requires_gates (unless the deferral point lifted it), and its explicit prerequisites.
+-- Space-separated step codes, NULL when nothing is missing.
+CREATE FUNCTION lx.missing_prereqs(p_student integer, p_step integer) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT string_agg(g.code, ' ' ORDER BY p.sort, g.sort, g.id)
+      FROM lx.step_state gs
+      JOIN lx.step g ON g.id = gs.step_id
+      JOIN lx.point p ON p.id = g.point_id
+     WHERE gs.student_id = p_student
+       AND gs.state = 'pending'
+       AND g.id <> p_step
+       AND ((g.gates AND (SELECT requires_gates FROM lx.step WHERE id = p_step))
+            OR g.id IN (SELECT requires_id FROM lx.step_prereq WHERE step_id = p_step))
+       AND NOT EXISTS (SELECT 1 FROM lx.override o
+                        WHERE o.student_id = p_student AND o.step_id = g.id)
+$$;
+
+-- The done steps that depend on p_step for p_student (revoking p_step would break them).
+CREATE FUNCTION lx.done_dependents(p_student integer, p_step integer) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT string_agg(d.code, ' ' ORDER BY d.sort, d.id)
+      FROM lx.step_state ds
+      JOIN lx.step d ON d.id = ds.step_id
+     WHERE ds.student_id = p_student
+       AND ds.state = 'done'
+       AND d.id <> p_step
+       AND ((d.requires_gates AND (SELECT gates FROM lx.step WHERE id = p_step))
+            OR d.id IN (SELECT step_id FROM lx.step_prereq WHERE requires_id = p_step))
+       AND NOT EXISTS (SELECT 1 FROM lx.override o
+                        WHERE o.student_id = p_student AND o.step_id = p_step)
+$$;
+
+-- Whether p_login may act on p_point for students of this college and programme.
+CREATE FUNCTION lx.operator_covers(p_login text, p_point integer, p_college integer,
+                                   p_programme text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1
+          FROM lx.operator o
+         WHERE o.login = p_login AND o.active
+           AND (o.is_admin
+                OR EXISTS (
+                    SELECT 1
+                      FROM lx.operator_point op
+                      JOIN lx.point pt ON pt.id = op.point_id
+                     WHERE op.login = o.login AND op.point_id = p_point
+                       AND CASE pt.scope
+                           WHEN 'college' THEN op.college_id = p_college
+                           ELSE EXISTS (SELECT 1 FROM lx.point_programme pp
+                                         WHERE pp.point_id = pt.id
+                                           AND pp.programme = p_programme)
+                           END)))
+$$;
+
+-- Confirm or revoke one step for a set of students: the desk (how = 'individual') and the
+-- batches ('class', 'dorm', 'scope').  Returns one row per distinct student asked for:
+--   ok | unchanged (already so: idempotent) | unknown_student | cohort_closed | forbidden |
+--   not_enabled | not_applicable | mode_not_allowed | automatic | prereq_missing (detail: the
+--   missing step codes) | dependents_done (detail: the done steps that depend on it)
+-- Nothing is written for a student whose outcome is not ok.
+CREATE FUNCTION lx.change(p_action text, p_step_id integer, p_students integer[], p_how text,
+                          p_login text, p_note text DEFAULT NULL, p_addr inet DEFAULT NULL,
+                          p_request_id text DEFAULT NULL)
+RETURNS TABLE (student_id integer, outcome text, detail text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+DECLARE
+    st lx.step;
+BEGIN
+    IF p_action NOT IN ('confirm', 'revoke') THEN
+        RAISE EXCEPTION 'unknown action %', p_action USING ERRCODE = 'LX400';
+    END IF;
+    IF p_how NOT IN ('individual', 'class', 'dorm', 'scope') THEN
+        RAISE EXCEPTION 'unknown confirmation mode %', p_how USING ERRCODE = 'LX400';
+    END IF;
+    IF p_note IS NOT NULL AND length(p_note) > 500 THEN
+        RAISE EXCEPTION 'note longer than 500 characters' USING ERRCODE = 'LX400';
+    END IF;
+    SELECT * INTO st FROM lx.step WHERE id = p_step_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown step %', p_step_id USING ERRCODE = 'LX404';
+    END IF;
+
+    -- Serialise every change of these students (in one order, so batches never deadlock);
+    -- from here on this transaction sees their latest committed state.
+    PERFORM 1 FROM lx.student s WHERE s.id = ANY (p_students) ORDER BY s.id
+        FOR NO KEY UPDATE;
+
+    RETURN QUERY
+    WITH req AS (
+        SELECT DISTINCT sid FROM unnest(p_students) AS sid
+    ), judged AS (
+        SELECT r.sid,
+               CASE
+                   WHEN s.id IS NULL THEN 'unknown_student'
+                   WHEN c.closed THEN 'cohort_closed'
+                   WHEN NOT lx.operator_covers(p_login, st.point_id, s.college_id, c.programme)
+                       THEN 'forbidden'
+                   WHEN ss.state IS NULL THEN 'not_enabled'
+                   WHEN ss.state = 'na' THEN 'not_applicable'
+                   WHEN st.automatic IS NOT NULL THEN 'automatic'
+                   WHEN NOT (p_how = ANY (st.modes)) THEN 'mode_not_allowed'
+                   WHEN p_action = 'confirm' AND ss.state = 'done' THEN 'unchanged'
+                   WHEN p_action = 'revoke' AND ss.state = 'pending' THEN 'unchanged'
+                   WHEN p_action = 'confirm' AND m.missing IS NOT NULL THEN 'prereq_missing'
+                   WHEN p_action = 'revoke' AND m.missing IS NOT NULL THEN 'dependents_done'
+                   ELSE 'ok'
+               END AS outcome,
+               m.missing,
+               ss.state AS old_state
+          FROM req r
+          LEFT JOIN lx.student s ON s.id = r.sid
+          LEFT JOIN lx.cohort c ON c.id = s.cohort_id
+          LEFT JOIN lx.step_state ss ON ss.student_id = r.sid AND ss.step_id = p_step_id
+          LEFT JOIN LATERAL (
+              SELECT CASE WHEN ss.state IS NULL OR ss.state = 'na' THEN NULL
+                          WHEN p_action = 'confirm' THEN lx.missing_prereqs(r.sid, p_step_id)
+                          ELSE lx.done_dependents(r.sid, p_step_id)
+                     END AS missing) m ON true
+    ), upd AS (
+        UPDATE lx.step_state t
+           SET state = CASE p_action WHEN 'confirm' THEN 'done' ELSE 'pending' END,
+               how = p_how, by_login = p_login, at = now(), note = p_note,
+               proposed = false, proposed_at = NULL
+          FROM judged j
+         WHERE j.outcome = 'ok' AND t.student_id = j.sid AND t.step_id = p_step_id
+        RETURNING t.student_id, j.old_state, t.state
+    ), ev AS (
+        INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state, note,
+                              source_addr, request_id)
+        SELECT p_action, p_login, u.student_id, p_step_id, p_how, u.old_state, u.state, p_note,
+               p_addr, p_request_id
+          FROM upd u
+    )
+    SELECT j.sid, j.outcome, CASE WHEN j.outcome IN ('prereq_missing', 'dependents_done')
+                                  THEN j.missing END
+      FROM judged j
+     ORDER BY j.sid;
+END;
+$$;
+
+-- Create the missing states of the given students for the steps enabled in their cohort, and
+-- re-evaluate what base data and feeder figures decide: applicability (na or not) and the
+-- automatic steps.  Called after an import, a feed, or a change of the cohort's steps.  Changes
+-- to existing states are logged ('applicability', 'feed'); a student's first states are not.
+-- Returns the number of states created or changed.
+CREATE FUNCTION lx.sync_steps(p_students integer[], p_login text, p_addr inet DEFAULT NULL,
+                              p_request_id text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+DECLARE
+    n_new integer;
+    n_changed integer;
+BEGIN
+    PERFORM 1 FROM lx.student s WHERE s.id = ANY (p_students) ORDER BY s.id
+        FOR NO KEY UPDATE;
+
+    -- what every state should be, from rules and feeder figures
+    CREATE TEMP TABLE IF NOT EXISTS lx_sync_target (
+        student_id integer, step_id integer, cohort_id integer, state text, how text,
+        PRIMARY KEY (student_id, step_id)
+    ) ON COMMIT DROP;
+    TRUNCATE lx_sync_target;
+    INSERT INTO lx_sync_target
+    SELECT s.id, st.id, s.cohort_id,
+           CASE WHEN NOT lx.step_applies(st, f.facts) THEN 'na'
+                WHEN st.automatic IS NULL THEN NULL          -- people decide: keep as it is
+                WHEN lx.feed_says_done(st.automatic, s) THEN 'done'
+                ELSE 'pending' END,
+           CASE WHEN NOT lx.step_applies(st, f.facts) THEN 'rule' ELSE 'feed' END
+      FROM lx.student s
+      JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+      JOIN lx.cohort_step cs ON cs.cohort_id = s.cohort_id
+      JOIN lx.step st ON st.id = cs.step_id
+      CROSS JOIN LATERAL (SELECT lx.student_facts(s.id) AS facts) f
+     WHERE s.id = ANY (p_students);
+
+    INSERT INTO lx.step_state AS t (student_id, step_id, cohort_id, state, how, by_login, at)
+    SELECT x.student_id, x.step_id, x.cohort_id, coalesce(x.state, 'pending'),
+           CASE WHEN x.state = 'done' THEN x.how END,
+           CASE WHEN x.state = 'done' THEN p_login END,
+           CASE WHEN x.state = 'done' THEN now() END
+      FROM lx_sync_target x
+    ON CONFLICT (student_id, step_id) DO NOTHING;
+    GET DIAGNOSTICS n_new = ROW_COUNT;
+
+    -- Existing states whose rule or feed now says otherwise.  A step that no longer applies
+    -- becomes na; one that applies again starts pending; an automatic one follows its feed.
+    WITH want AS (
+        SELECT x.student_id, x.step_id, t.state AS old_state,
+               CASE WHEN x.state IS NOT NULL THEN x.state
+                    WHEN t.state = 'na' THEN 'pending'
+                    ELSE t.state END AS new_state,
+               x.how
+          FROM lx_sync_target x
+          JOIN lx.step_state t ON t.student_id = x.student_id AND t.step_id = x.step_id
+    ), upd AS (
+        UPDATE lx.step_state t
+           SET state = w.new_state,
+               how = CASE WHEN w.new_state = 'pending' THEN NULL ELSE w.how END,
+               by_login = CASE WHEN w.new_state = 'pending' THEN NULL ELSE p_login END,
+               at = CASE WHEN w.new_state = 'pending' THEN NULL ELSE now() END,
+               note = NULL, proposed = false, proposed_at = NULL
+          FROM want w
+         WHERE t.student_id = w.student_id AND t.step_id = w.step_id
+           AND w.new_state <> w.old_state
+        RETURNING t.student_id, t.step_id, w.old_state, w.new_state, w.how
+    ), ev AS (
+        INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state,
+                              source_addr, request_id)
+        SELECT CASE WHEN u.how = 'rule' OR u.old_state = 'na' THEN 'applicability'
+                    ELSE 'feed' END,
+               p_login, u.student_id, u.step_id, u.how, u.old_state, u.new_state,
+               p_addr, p_request_id
+          FROM upd u
+        RETURNING 1
+    )
+    SELECT count(*) INTO n_changed FROM ev;
+
+    TRUNCATE lx_sync_target;
+    RETURN n_new + n_changed;
+END;
+$$;
+
+-- A feeder's proposal (bank data for the source-area loan): the pending step is shown pre-ticked
+-- until a person confirms it at the desk.  p_on false withdraws the proposal.
+CREATE FUNCTION lx.set_proposal(p_step_id integer, p_students integer[], p_on boolean,
+                                p_login text, p_addr inet DEFAULT NULL,
+                                p_request_id text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM lx.step WHERE id = p_step_id AND proposable) THEN
+        RAISE EXCEPTION 'step % takes no proposals', p_step_id USING ERRCODE = 'LX400';
+    END IF;
+    PERFORM 1 FROM lx.student s WHERE s.id = ANY (p_students) ORDER BY s.id
+        FOR NO KEY UPDATE;
+    WITH upd AS (
+        UPDATE lx.step_state t
+           SET proposed = p_on, proposed_at = CASE WHEN p_on THEN now() END
+          FROM lx.student s
+          JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+         WHERE s.id = t.student_id AND t.student_id = ANY (p_students)
+           AND t.step_id = p_step_id AND t.state = 'pending' AND t.proposed <> p_on
+        RETURNING t.student_id
+    ), ev AS (
+        INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state,
+                              source_addr, request_id)
+        SELECT CASE WHEN p_on THEN 'propose' ELSE 'unpropose' END, p_login, u.student_id,
+               p_step_id, 'feed', 'pending', 'pending', p_addr, p_request_id
+          FROM upd u
+        RETURNING 1
+    )
+    SELECT count(*) INTO n FROM ev;
+    RETURN n;
+END;
+$$;
