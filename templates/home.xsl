@@ -16,8 +16,11 @@
     <div class="page-head">
       <div>
         <h1>
-          <xsl:value-of select="$a/@name"/>
-          <xsl:text>，您好</xsl:text>
+          <xsl:if test="normalize-space($a/@name) != ''">
+            <xsl:value-of select="$a/@name"/>
+            <xsl:text>，</xsl:text>
+          </xsl:if>
+          <xsl:text>您好</xsl:text>
         </h1>
         <p class="lead">
           <xsl:for-each select="$a">
@@ -56,7 +59,7 @@
                 </xsl:if>
                 <xsl:if test="@deferral = '1'">
                   <xsl:text> </xsl:text>
-                  <span class="badge badge-deferral">缓交办理点</span>
+                  <span class="badge badge-deferral">可关闭欠费限制</span>
                 </xsl:if>
               </li>
             </xsl:for-each>

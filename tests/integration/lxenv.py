@@ -1,0 +1,177 @@
+"""The test environment: a private PostgreSQL cluster and Debian's httpd with the module, in a
+temporary directory, on free loopback ports.  Built from the same scripts as the demo
+(scripts/pg.sh, scripts/httpd-conf.sh), so the tests exercise what `make run` runs.
+
+As root, PostgreSQL runs as postgres and httpd's children as www-data: the directory is made
+readable for them, and the stylesheets are copied into it (the checkout may lie below /root).
+"""
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+PGBIN = Path("/usr/lib/postgresql/15/bin")
+MODULE = REPO / "mod_lixiao" / ".libs" / "mod_lixiao.so"
+IS_ROOT = os.geteuid() == 0
+PASSWORD = "demo"
+
+# error-log lines at these levels fail a test unless the test said it expects them
+BAD_LEVEL = re.compile(r"\[[\w_]*:(warn|error|crit|alert|emerg)\]")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(argv):
+    return ["runuser", "-u", "postgres", "--"] + argv if IS_ROOT else argv
+
+
+def run(argv, **kw):
+    kw.setdefault("check", True)
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    return subprocess.run(argv, **kw)
+
+
+class Cluster:
+    """scripts/pg.sh's cluster in DIR/pg, socket in DIR/run."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.sock = base / "run"
+        self.dbpass = secrets.token_hex(12)
+
+    def create(self, size):
+        run([str(REPO / "scripts/pg.sh"), "init", str(self.base)])
+        self.start()
+        run([str(REPO / "scripts/pg.sh"), "setup", str(self.base), self.dbpass])
+        gen = (REPO / "sql/demo/generate.sql").read_text()
+        self.psql_file(gen, variables={"size": str(size)})
+
+    def start(self):
+        run([str(REPO / "scripts/pg.sh"), "start", str(self.base)])
+
+    def stop(self):
+        run([str(REPO / "scripts/pg.sh"), "stop", str(self.base)], check=False)
+
+    def restart(self):
+        run(as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.base / "pg"), "-m", "fast",
+                         "-w", "-t", "60", "-l", str(self.base / "log/postgresql.log"),
+                         "restart"]))
+
+    def psql(self, sql, db="lixiao"):
+        """Run SQL as the superuser; the rows come back as lists of strings."""
+        out = run(as_postgres([str(PGBIN / "psql"), "-X", "-q", "-At", "-F", "\t",
+                               "-v", "ON_ERROR_STOP=1", "-h", str(self.sock), "-d", db]),
+                  input=sql).stdout
+        return [line.split("\t") for line in out.splitlines()]
+
+    def psql_file(self, sql, variables=None):
+        argv = [str(PGBIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                "-h", str(self.sock), "-d", "lixiao", "-f", "-"]
+        for k, v in (variables or {}).items():
+            argv[1:1] = ["-v", f"{k}={v}"]
+        return run(as_postgres(argv), input=sql)
+
+    def app_psql(self, sql, check=True):
+        """Run SQL as the module's role lx_app (its grants are what is tested)."""
+        env = dict(os.environ, PGPASSWORD=self.dbpass)
+        return run([str(PGBIN / "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                    "-h", str(self.sock), "-U", "lx_app", "-d", "lixiao"],
+                   input=sql, env=env, check=check)
+
+
+class Httpd:
+    """Debian's apache2 with the module, configured by scripts/httpd-conf.sh."""
+
+    def __init__(self, base: Path, cluster: Cluster, templates: Path):
+        self.base = base
+        self.cluster = cluster
+        self.templates = templates
+        self.port = free_port()
+        self.conf = base / "conf" / "httpd.conf"
+        self.error_log = base / "log" / "error_log"
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def configure(self):
+        run([str(REPO / "scripts/httpd-conf.sh"), str(self.base), str(self.port),
+             self.cluster.dbpass, str(self.templates)])
+
+    def start(self):
+        run(["apache2", "-f", str(self.conf), "-k", "start"])
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("httpd did not start: " + self.error_log.read_text())
+
+    def stop(self):
+        pidfile = self.base / "run" / "httpd.pid"
+        if not pidfile.exists():
+            return
+        run(["apache2", "-f", str(self.conf), "-k", "stop"], check=False)
+        deadline = time.time() + 20
+        while pidfile.exists() and time.time() < deadline:
+            time.sleep(0.1)
+
+    def log_size(self):
+        return self.error_log.stat().st_size if self.error_log.exists() else 0
+
+    def log_since(self, offset):
+        if not self.error_log.exists():
+            return []
+        with open(self.error_log, "rb") as f:
+            f.seek(offset)
+            return f.read().decode("utf-8", "replace").splitlines()
+
+    def get(self, path, user=None, password=PASSWORD, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 20)
+        auth = (user, password) if user else None
+        return requests.get(self.url + path, auth=auth, **kw)
+
+    def request(self, method, path, user=None, password=PASSWORD, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 20)
+        auth = (user, password) if user else None
+        return requests.request(method, self.url + path, auth=auth, **kw)
+
+
+class Env:
+    """One cluster and one httpd for the whole session."""
+
+    def __init__(self, size=400):
+        self.base = Path(tempfile.mkdtemp(prefix="lx-test-", dir="/tmp"))
+        self.base.chmod(0o755)
+        self.templates = self.base / "templates"
+        shutil.copytree(REPO / "templates", self.templates)
+        for p in [self.templates, *self.templates.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        self.cluster = Cluster(self.base)
+        self.httpd = Httpd(self.base, self.cluster, self.templates)
+        self.size = size
+
+    def start(self):
+        self.cluster.create(self.size)
+        self.httpd.configure()
+        self.httpd.start()
+
+    def close(self, keep=False):
+        self.httpd.stop()
+        self.cluster.stop()
+        if not keep:
+            shutil.rmtree(self.base, ignore_errors=True)

@@ -1,0 +1,232 @@
+"""The student's clearance page at /lx/, its XML, and who may see whose record."""
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+CLEARED = "2022010001"
+LIBRARY_DEBT = "2022010002"
+PARTY_TWO_LOANS = "2022010003"
+OFF_CAMPUS = "2022010004"
+GRADUATE = "2023015001"
+DEFERRED = "2022010005"
+OTHER_COLLEGE = "2022020001"
+
+
+def xml_of(httpd, user, path="/lx/"):
+    r = httpd.get(path + "?format=xml", user=user)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/xml")
+    return ET.fromstring(r.content)
+
+
+def steps(doc):
+    return {s.get("code"): s for s in doc.iter("step")}
+
+
+def raw_id(env, student_no):
+    return env.cluster.psql(f"SELECT id_number FROM lx.student WHERE student_no = '{student_no}'")[0][0]
+
+
+def test_own_page_is_html5_in_chinese(httpd, env):
+    r = httpd.get("/lx/", user=CLEARED)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    body = r.text
+    assert body.startswith("<!DOCTYPE html>")
+    assert 'lang="zh-CN"' in body
+    name = env.cluster.psql(f"SELECT name FROM lx.student WHERE student_no = '{CLEARED}'")[0][0]
+    assert name in body
+    assert "离校" in body
+    assert 'name="viewport"' in body
+    # personal page: never cached, never framed, no inline script
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in body
+
+
+def test_fully_cleared_student(httpd):
+    doc = xml_of(httpd, CLEARED)
+    st = steps(doc)
+    required = [s for s in st.values() if s.get("optional") == "0" and s.get("state") != "na"]
+    assert required and all(s.get("state") == "done" for s in required)
+    cert = st["certificates"]
+    assert cert.get("state") == "done"
+    assert cert.get("by-login") and cert.get("at") and cert.get("how")
+    assert cert.find("requires") is None
+    page = httpd.get("/lx/", user=CLEARED).text
+    assert "已完成全部离校手续" in page
+
+
+def test_every_applicable_step_is_grouped_by_point(httpd, env):
+    doc = xml_of(httpd, PARTY_TWO_LOANS)
+    student = doc.find("student")
+    points = [p.get("code") for p in student.findall("point")]
+    assert points[0] == "college" and "library" in points and "finance" in points
+    assert len(points) == len(set(points)), "each point once"
+    # what the database enables for this student's cohort, in the same order
+    rows = env.cluster.psql(f"""
+        SELECT st.code, ss.state FROM lx.step_state ss
+          JOIN lx.step st ON st.id = ss.step_id JOIN lx.point p ON p.id = st.point_id
+          JOIN lx.student s ON s.id = ss.student_id
+         WHERE s.student_no = '{PARTY_TWO_LOANS}' ORDER BY p.sort, p.id, st.sort, st.id""")
+    assert [(s.get("code"), s.get("state")) for s in doc.iter("step")] == [tuple(r) for r in rows]
+    st = steps(doc)
+    assert st["party_transfer"].get("state") == "pending"
+    assert st["national_loan_10534"].get("state") == "pending"
+    assert st["national_loan_12649"].get("state") == "pending"
+    assert "10534" in student.get("national-loans") and "12649" in student.get("national-loans")
+    # pending steps carry no who/when
+    assert st["party_transfer"].get("by-login") is None
+
+
+def test_certificate_step_names_missing_prerequisites(httpd):
+    doc = xml_of(httpd, LIBRARY_DEBT)
+    st = steps(doc)
+    assert st["library_books"].get("state") == "pending"
+    lib = doc.find("student/library")
+    assert lib.get("loans") == "3" and lib.get("fines") == "12.50"
+    cert = st["certificates"]
+    assert cert.get("state") == "pending"
+    missing = {r.get("code"): r.get("name") for r in cert.findall("requires")}
+    assert "library_books" in missing and missing["library_books"] == "图书归还"
+    page = httpd.get("/lx/", user=LIBRARY_DEBT).text
+    assert "图书归还" in page and "3" in page
+
+
+def test_off_campus_student_has_no_dorm(httpd):
+    doc = xml_of(httpd, OFF_CAMPUS)
+    assert doc.find("student").get("dorm") is None
+    st = steps(doc)
+    assert st["electricity"].get("state") == "pending"
+
+
+def test_graduate_student_sees_graduate_school_steps(httpd):
+    doc = xml_of(httpd, GRADUATE)
+    assert doc.find("student").get("programme") == "研究生"
+    st = steps(doc)
+    assert st["defence"].get("state") == "done"
+    assert st["project"].get("state") == "pending"
+    assert "instruments" not in st and "league_transfer" not in st
+
+
+def test_deferred_certificates(httpd):
+    st = steps(xml_of(httpd, DEFERRED))
+    assert st["deferred_certificates"].get("state") == "pending"
+    assert st["deferred_certificates"].find("requires") is None
+    assert "毕业证书" not in (st["certificates"].get("certificates") or "")
+
+
+def test_resident_id_is_masked_everywhere(httpd, env):
+    full = raw_id(env, CLEARED)
+    assert len(full) == 18
+    for path in ("/lx/", "/lx/?format=xml"):
+        body = httpd.get(path, user=CLEARED).text
+        assert full not in body
+    masked = xml_of(httpd, CLEARED).find("student").get("id-masked")
+    assert masked == full[:6] + "*" * 8 + full[-4:]
+
+
+def test_a_student_cannot_see_another_students_record(httpd, env):
+    other_name = env.cluster.psql(
+        f"SELECT name FROM lx.student WHERE student_no = '{LIBRARY_DEBT}'")[0][0]
+    for path in (f"/lx/student/{LIBRARY_DEBT}", f"/lx/student/{LIBRARY_DEBT}?format=xml"):
+        r = httpd.get(path, user=CLEARED)
+        assert r.status_code == 403
+        assert other_name not in r.text and LIBRARY_DEBT not in r.text.replace(path, "")
+    # own record through the explicit URL is fine
+    assert httpd.get(f"/lx/student/{CLEARED}", user=CLEARED).status_code == 200
+    # an unknown or malformed number tells nothing either
+    assert httpd.get("/lx/student/2099999999", user=CLEARED).status_code == 403
+    assert httpd.get("/lx/student/abc", user=CLEARED).status_code == 404
+
+
+@pytest.mark.parametrize("user,student,status", [
+    ("admin", LIBRARY_DEBT, 200),
+    ("op_college_01", LIBRARY_DEBT, 200),      # college point of the student's college
+    ("op_college_01", OTHER_COLLEGE, 403),     # another college: out of scope
+    ("op_college_02", OTHER_COLLEGE, 200),
+    ("op_library", OTHER_COLLEGE, 200),        # a department point serves every graduate
+    ("op_graduate", LIBRARY_DEBT, 403),        # graduate school: graduates only
+    ("op_graduate", GRADUATE, 200),
+    ("deferral", LIBRARY_DEBT, 200),           # the deferral point finds any student
+    ("leader", LIBRARY_DEBT, 403),             # leaders see statistics, not records
+])
+def test_staff_see_records_within_their_scope(httpd, user, student, status):
+    r = httpd.get(f"/lx/student/{student}", user=user)
+    assert r.status_code == status
+    if status == 200:
+        assert f"{student}" in r.text
+
+
+def test_staff_home_and_lookup(httpd):
+    r = httpd.get("/lx/", user="op_college_01")
+    assert r.status_code == 200
+    doc = ET.fromstring(httpd.get("/lx/?format=xml", user="op_college_01").content)
+    assert doc.get("view") == "home"
+    points = {a.get("point") for a in doc.find("account").findall("assignment")}
+    assert points == {"college", "college_cert"}
+    r = httpd.get(f"/lx/lookup?no={LIBRARY_DEBT}", user="op_college_01")
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith(f"/lx/student/{LIBRARY_DEBT}")
+    r = httpd.get("/lx/lookup?no=12345", user="op_college_01")
+    assert r.status_code == 400 and "学号" in r.text
+
+
+def test_unknown_user_gets_our_403_page(httpd):
+    r = httpd.get("/lx/", user="stranger")
+    assert r.status_code == 403
+    assert "未登记" in r.text and r.text.startswith("<!DOCTYPE html>")
+
+
+def test_wrong_password_is_apaches_401(httpd, logcheck):
+    logcheck.expect(r"AH01617: user 2022010001: authentication failure")
+    assert httpd.get("/lx/", user=CLEARED, password="wrong").status_code == 401
+    assert httpd.get("/lx/").status_code == 401
+
+
+def test_unknown_url_gets_our_404_page(httpd):
+    for path in ("/lx/nope", "/lx/student", "/lx/student/", "/lx/student/2022010001/x"):
+        r = httpd.get(path, user=CLEARED)
+        assert r.status_code in (403, 404), path
+    r = httpd.get("/lx/nope", user=CLEARED)
+    assert r.status_code == 404 and "页面不存在" in r.text
+    r = httpd.get("/lx/nope?format=xml", user=CLEARED)
+    assert r.status_code == 404
+    assert ET.fromstring(r.content).find("error").get("status") == "404"
+
+
+def test_methods_other_than_get_are_refused(httpd):
+    for method in ("POST", "PUT", "DELETE"):
+        r = httpd.request(method, "/lx/", user=CLEARED, data="x=1")
+        assert r.status_code == 405, method
+        assert "GET" in r.headers["Allow"]
+    r = httpd.request("HEAD", "/lx/", user=CLEARED)
+    assert r.status_code == 200 and r.content == b""
+
+
+def test_xml_is_well_formed_with_hostile_text(httpd, env):
+    # a note with markup, an ampersand, a CDATA end and a control character, written through
+    # the one door as an administrator would
+    env.cluster.psql(f"""
+        SET ROLE lx_owner;
+        SELECT * FROM lx.change('revoke', (SELECT id FROM lx.step WHERE code = 'instruments'),
+            ARRAY[(SELECT id FROM lx.student WHERE student_no = '{OTHER_COLLEGE}')],
+            'individual', 'admin');
+        SELECT * FROM lx.change('confirm', (SELECT id FROM lx.step WHERE code = 'instruments'),
+            ARRAY[(SELECT id FROM lx.student WHERE student_no = '{OTHER_COLLEGE}')],
+            'individual', 'admin', E'<script>alert(1)</script> & ]]> \\x01 end');""")
+    r = httpd.get(f"/lx/student/{OTHER_COLLEGE}?format=xml", user="admin")
+    note = steps(ET.fromstring(r.content))["instruments"].get("note")
+    assert note.startswith("<script>alert(1)</script> & ]]>") and note.endswith("end")
+    html = httpd.get(f"/lx/student/{OTHER_COLLEGE}", user="admin").text
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt;" in html
+    assert "\x01" not in html
+
+
+def test_static_files_are_served(httpd):
+    r = httpd.get("/lx/static/lx.css")
+    assert r.status_code == 200 and "text/css" in r.headers["Content-Type"]
+    assert re.search(r"@media\s+print", r.text)
