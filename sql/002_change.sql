@@ -166,7 +166,11 @@ BEGIN
     ), upd AS (
         UPDATE lx.step_state t
            SET state = CASE p_action WHEN 'confirm' THEN 'done' ELSE 'pending' END,
-               how = p_how, by_login = p_login, at = now(), note = p_note,
+               -- a revoked step is pending again: who revoked it and why is in the event log
+               how = CASE p_action WHEN 'confirm' THEN p_how END,
+               by_login = CASE p_action WHEN 'confirm' THEN p_login END,
+               at = CASE p_action WHEN 'confirm' THEN now() END,
+               note = CASE p_action WHEN 'confirm' THEN p_note END,
                proposed = false, proposed_at = NULL
           FROM judged j
          WHERE j.outcome = 'ok' AND t.student_id = j.sid AND t.step_id = p_step_id
