@@ -10,6 +10,8 @@ RUNDIR=${1:?usage: httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES}
 PORT=${2:?}
 DBPASS=${3:?}
 TEMPLATES=${4:?}
+# postgres may not enter the caller's directory (a checkout below /root)
+cd /
 
 mkdir -p "$RUNDIR/conf" "$RUNDIR/log" "$RUNDIR/run"
 if [ "$(id -u)" = 0 ]; then

@@ -13,6 +13,8 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 HOST=${1:?usage: migrate.sh SOCKET_DIR_OR_HOST [DBNAME]}
 DB=${2:-lixiao}
 PSQL=/usr/lib/postgresql/15/bin/psql
+# postgres may not enter the caller's directory (a checkout below /root)
+cd /
 
 run_psql() {
     if [ "$(id -u)" = 0 ]; then

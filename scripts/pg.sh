@@ -20,6 +20,8 @@ DIR=$(cd "$DIR" && pwd)
 PGDATA=$DIR/pg
 SOCK=$DIR/run
 LOG=$DIR/log
+# postgres may not enter the caller's directory (a checkout below /root)
+cd /
 
 as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -16,6 +16,8 @@ PORT=${LX_PORT:-8080}
 SIZE=${LX_SIZE:-10500}
 RUNDIR=$("$HERE/scripts/rundir.sh")
 PSQL=/usr/lib/postgresql/15/bin/psql
+# postgres may not enter the caller's directory (a checkout below /root)
+cd /
 
 stop_all() {
     if [ -f "$RUNDIR/run/httpd.pid" ] && kill -0 "$(cat "$RUNDIR/run/httpd.pid")" 2>/dev/null; then

@@ -230,3 +230,24 @@ def test_static_files_are_served(httpd):
     r = httpd.get("/lx/static/lx.css")
     assert r.status_code == 200 and "text/css" in r.headers["Content-Type"]
     assert re.search(r"@media\s+print", r.text)
+
+
+@pytest.mark.parametrize("path", [
+    "/lx/student/%32%30%32%32%30%31%30%30%30%31",
+    "/lx/student/2022010001%00",
+    "/lx/student/..%2f..%2fetc%2fpasswd",
+    "/lx/student/" + "9" * 5000,
+    "/lx/?format=xml&format=html",
+    "/lx/?format=%zz",
+    "/lx/?" + "a=1&" * 2000,
+    "/lx/lookup?no=%00",
+    "/lx/lookup?no=２０２２０１０００１",
+    "/lx/lookup?no=2022010001&no=2022010002",
+    "/lx/%e5%bc",
+    "/lx//student//2022010001",
+    "/lx/static/../student/2022010001",
+])
+def test_odd_requests_never_get_a_5xx(httpd, logcheck, path):
+    logcheck.expect(r"AH00126|AH10244|AH00127")     # httpd's own refusals of bad URIs
+    r = httpd.get(path, user=CLEARED)
+    assert r.status_code < 500, (path, r.status_code)
