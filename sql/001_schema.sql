@@ -210,6 +210,9 @@ CREATE TABLE lx.step (
     certificate     boolean NOT NULL DEFAULT false,
     -- a pending step may carry a feeder's proposal (pre-ticked, a person confirms)
     proposable      boolean NOT NULL DEFAULT false,
+    -- a whole-scope batch ('scope' mode) leaves out students with any of these facts (the
+    -- teaching instruments batch is for those with nothing to return)
+    batch_unless    text[] NOT NULL DEFAULT '{}',
     CHECK (NOT (certificate AND gates)),
     CHECK (NOT (optional AND gates)),
     CHECK (automatic IS NULL OR modes = '{}')
@@ -231,7 +234,7 @@ DECLARE
     unknown text;
 BEGIN
     SELECT f INTO unknown
-      FROM unnest(NEW.applies_when || NEW.applies_unless) AS f
+      FROM unnest(NEW.applies_when || NEW.applies_unless || NEW.batch_unless) AS f
      WHERE NOT EXISTS (SELECT 1 FROM lx.fact WHERE code = f)
      LIMIT 1;
     IF unknown IS NOT NULL THEN
@@ -340,6 +343,7 @@ CREATE TABLE lx.event (
                                               'override_off', 'import', 'config')),
     login       text NOT NULL,
     student_id  integer,
+    point_id    integer,
     step_id     integer,
     how         text,
     old_state   text,
@@ -363,3 +367,11 @@ CREATE TRIGGER event_no_update BEFORE UPDATE OR DELETE ON lx.event
     FOR EACH ROW EXECUTE FUNCTION lx.event_append_only();
 CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON lx.event
     FOR EACH STATEMENT EXECUTE FUNCTION lx.event_append_only();
+
+-- Forms already carried out, by the request id the form was rendered with: a form sent twice
+-- (a double click, a reload, a retry after a timeout) changes nothing the second time.
+CREATE TABLE lx.submission (
+    request_id  text PRIMARY KEY CHECK (length(request_id) BETWEEN 8 AND 100),
+    login       text NOT NULL,
+    at          timestamptz NOT NULL DEFAULT now()
+);

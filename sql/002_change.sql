@@ -101,13 +101,17 @@ $$;
 
 -- Confirm or revoke one step for a set of students: the desk (how = 'individual') and the
 -- batches ('class', 'dorm', 'scope').  Returns one row per distinct student asked for:
---   ok | unchanged (already so: idempotent) | unknown_student | cohort_closed | forbidden |
---   not_enabled | not_applicable | mode_not_allowed | automatic | prereq_missing (detail: the
---   missing step codes) | dependents_done (detail: the done steps that depend on it)
--- Nothing is written for a student whose outcome is not ok.
+--   ok | unchanged (already so: idempotent, nothing logged) | unknown_student | cohort_closed |
+--   forbidden (outside the operator's points and scope) | own_record (operators never confirm
+--   their own steps) | not_enabled | not_applicable | automatic (set by feeds only) |
+--   mode_not_allowed | prereq_missing (detail: the missing step codes) | dependents_done
+--   (detail: the done steps that depend on it) | held (would be ok, but p_atomic and another
+--   student was refused) | replayed (p_request_id was carried out before: nothing done)
+-- Nothing is written for a student whose outcome is not ok; with p_atomic (the desk's batches)
+-- nothing at all is written when any student is refused.  A revoke needs a reason (p_note).
 CREATE FUNCTION lx.change(p_action text, p_step_id integer, p_students integer[], p_how text,
                           p_login text, p_note text DEFAULT NULL, p_addr inet DEFAULT NULL,
-                          p_request_id text DEFAULT NULL)
+                          p_request_id text DEFAULT NULL, p_atomic boolean DEFAULT false)
 RETURNS TABLE (student_id integer, outcome text, detail text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
 DECLARE
@@ -122,9 +126,23 @@ BEGIN
     IF p_note IS NOT NULL AND length(p_note) > 500 THEN
         RAISE EXCEPTION 'note longer than 500 characters' USING ERRCODE = 'LX400';
     END IF;
+    IF p_action = 'revoke' AND coalesce(btrim(p_note), '') = '' THEN
+        RAISE EXCEPTION 'a revoke needs a reason' USING ERRCODE = 'LX400';
+    END IF;
     SELECT * INTO st FROM lx.step WHERE id = p_step_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown step %', p_step_id USING ERRCODE = 'LX404';
+    END IF;
+
+    -- a form carried out before is not carried out again
+    IF p_request_id IS NOT NULL THEN
+        INSERT INTO lx.submission (request_id, login) VALUES (p_request_id, p_login)
+        ON CONFLICT DO NOTHING;
+        IF NOT FOUND THEN
+            RETURN QUERY SELECT DISTINCT sid, 'replayed'::text, NULL::text
+                           FROM unnest(p_students) AS sid ORDER BY 1;
+            RETURN;
+        END IF;
     END IF;
 
     -- Serialise every change of these students (in one order, so batches never deadlock);
@@ -142,6 +160,7 @@ BEGIN
                    WHEN c.closed THEN 'cohort_closed'
                    WHEN NOT lx.operator_covers(p_login, st.point_id, s.college_id, c.programme)
                        THEN 'forbidden'
+                   WHEN s.student_no = p_login THEN 'own_record'
                    WHEN ss.state IS NULL THEN 'not_enabled'
                    WHEN ss.state = 'na' THEN 'not_applicable'
                    WHEN st.automatic IS NOT NULL THEN 'automatic'
@@ -163,6 +182,9 @@ BEGIN
                           WHEN p_action = 'confirm' THEN lx.missing_prereqs(r.sid, p_step_id)
                           ELSE lx.done_dependents(r.sid, p_step_id)
                      END AS missing) m ON true
+    ), verdict AS (
+        SELECT p_atomic AND EXISTS (SELECT 1 FROM judged
+                                     WHERE judged.outcome NOT IN ('ok', 'unchanged')) AS held
     ), upd AS (
         UPDATE lx.step_state t
            SET state = CASE p_action WHEN 'confirm' THEN 'done' ELSE 'pending' END,
@@ -172,20 +194,57 @@ BEGIN
                at = CASE p_action WHEN 'confirm' THEN now() END,
                note = CASE p_action WHEN 'confirm' THEN p_note END,
                proposed = false, proposed_at = NULL
-          FROM judged j
-         WHERE j.outcome = 'ok' AND t.student_id = j.sid AND t.step_id = p_step_id
+          FROM judged j, verdict v
+         WHERE j.outcome = 'ok' AND NOT v.held
+           AND t.student_id = j.sid AND t.step_id = p_step_id
         RETURNING t.student_id, j.old_state, t.state
     ), ev AS (
-        INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state, note,
-                              source_addr, request_id)
-        SELECT p_action, p_login, u.student_id, p_step_id, p_how, u.old_state, u.state, p_note,
-               p_addr, p_request_id
+        INSERT INTO lx.event (kind, login, student_id, point_id, step_id, how, old_state,
+                              new_state, note, source_addr, request_id)
+        SELECT p_action, p_login, u.student_id, st.point_id, p_step_id, p_how, u.old_state,
+               u.state, p_note, p_addr, p_request_id
           FROM upd u
     )
-    SELECT j.sid, j.outcome, CASE WHEN j.outcome IN ('prereq_missing', 'dependents_done')
-                                  THEN j.missing END
-      FROM judged j
+    SELECT j.sid,
+           CASE WHEN v.held AND j.outcome = 'ok' THEN 'held' ELSE j.outcome END,
+           CASE WHEN j.outcome IN ('prereq_missing', 'dependents_done') THEN j.missing END
+      FROM judged j, verdict v
      ORDER BY j.sid;
+END;
+$$;
+
+-- A whole-scope batch ('scope' mode): confirm p_step for every student of the operator's scope
+-- (p_college for a college-scoped point, else the point's programmes) for whom it is pending,
+-- leaving out those with a fact of the step's batch_unless (instruments to return).  Returns
+-- the outcomes of lx.change; students that cannot be confirmed yet are simply not included.
+CREATE FUNCTION lx.scope_batch(p_step_id integer, p_college integer, p_login text,
+                               p_note text DEFAULT NULL, p_addr inet DEFAULT NULL,
+                               p_request_id text DEFAULT NULL)
+RETURNS TABLE (student_id integer, outcome text, detail text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+DECLARE
+    st lx.step;
+    ids integer[];
+BEGIN
+    SELECT * INTO st FROM lx.step WHERE id = p_step_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown step %', p_step_id USING ERRCODE = 'LX404';
+    END IF;
+    IF NOT ('scope' = ANY (st.modes)) THEN
+        RAISE EXCEPTION 'step % takes no whole-scope batch', st.code USING ERRCODE = 'LX400';
+    END IF;
+    SELECT array_agg(s.id ORDER BY s.id) INTO ids
+      FROM lx.step_state ss
+      JOIN lx.student s ON s.id = ss.student_id
+      JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+     WHERE ss.step_id = p_step_id AND ss.state = 'pending'
+       AND (p_college IS NULL OR s.college_id = p_college)
+       AND s.student_no <> p_login
+       AND lx.operator_covers(p_login, st.point_id, s.college_id, c.programme)
+       AND NOT (st.batch_unless && lx.student_facts(s.id))
+       AND lx.missing_prereqs(s.id, p_step_id) IS NULL;
+    RETURN QUERY SELECT * FROM lx.change('confirm', p_step_id, coalesce(ids, '{}'), 'scope',
+                                         p_login, p_note, p_addr, p_request_id, true);
 END;
 $$;
 
@@ -256,12 +315,12 @@ BEGIN
            AND w.new_state <> w.old_state
         RETURNING t.student_id, t.step_id, w.old_state, w.new_state, w.how
     ), ev AS (
-        INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state,
-                              source_addr, request_id)
+        INSERT INTO lx.event (kind, login, student_id, point_id, step_id, how, old_state,
+                              new_state, source_addr, request_id)
         SELECT CASE WHEN u.how = 'rule' OR u.old_state = 'na' THEN 'applicability'
                     ELSE 'feed' END,
-               p_login, u.student_id, u.step_id, u.how, u.old_state, u.new_state,
-               p_addr, p_request_id
+               p_login, u.student_id, (SELECT point_id FROM lx.step WHERE id = u.step_id),
+               u.step_id, u.how, u.old_state, u.new_state, p_addr, p_request_id
           FROM upd u
         RETURNING 1
     )
@@ -296,10 +355,11 @@ BEGIN
            AND t.step_id = p_step_id AND t.state = 'pending' AND t.proposed <> p_on
         RETURNING t.student_id
     ), ev AS (
-        INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state,
-                              source_addr, request_id)
+        INSERT INTO lx.event (kind, login, student_id, point_id, step_id, how, old_state,
+                              new_state, source_addr, request_id)
         SELECT CASE WHEN p_on THEN 'propose' ELSE 'unpropose' END, p_login, u.student_id,
-               p_step_id, 'feed', 'pending', 'pending', p_addr, p_request_id
+               (SELECT point_id FROM lx.step WHERE id = p_step_id), p_step_id, 'feed',
+               'pending', 'pending', p_addr, p_request_id
           FROM upd u
         RETURNING 1
     )

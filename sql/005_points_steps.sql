@@ -111,6 +111,8 @@ SELECT p.id, v.code, v.name, v.hint, v.sort, v.applies_when::text[], v.modes::te
           requires_gates, certificate, proposable)
   JOIN lx.point p ON p.code = v.point;
 
+UPDATE lx.step SET batch_unless = '{must_return_instruments}' WHERE code = 'instruments';
+
 INSERT INTO lx.certificate (code, name, step_id, needs_fact, unless_fact, sort)
 SELECT v.code, v.name, s.id, v.needs_fact, v.unless_fact, v.sort
   FROM (VALUES

@@ -76,6 +76,8 @@
 SET ROLE lx_owner;
 SET client_min_messages = warning;
 SET TIME ZONE 'Asia/Shanghai';
+-- thousands of short calls: compiling their plans costs more than it saves
+SET jit = off;
 
 \echo 'generate: base data'
 BEGIN;
@@ -549,7 +551,16 @@ BEGIN
     END LOOP;
 END;
 $$;
+-- lx.sync_steps joins its fresh (never analysed) temp table to lx.step_state: with hash or
+-- merge joins allowed, the planner hashes or scans the whole of lx.step_state for every chunk once
+-- it holds a few million rows (measured: the 1,000,000 run slowed down quadratically).  Index
+-- nested loops keep each chunk's cost independent of the table's size; the same holds for the
+-- batches of lx.change below.
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
 CALL lx_demo.sync_all();
+RESET enable_hashjoin;
+RESET enable_mergejoin;
 ANALYZE lx.step_state;
 
 -- ---------------------------------------------------------------------------------------------
@@ -715,7 +726,11 @@ BEGIN
     END LOOP;
 END;
 $$;
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
 CALL lx_demo.confirm_all();
+RESET enable_hashjoin;
+RESET enable_mergejoin;
 
 -- The 2025 cohort's season is over.
 UPDATE lx.cohort SET closed = true WHERE id = 3;

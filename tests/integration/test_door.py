@@ -9,13 +9,15 @@ def sid(env, no):
 
 
 def change(env, action, step, students, how="individual", login="admin", note=None):
+    if note is None and action == "revoke":
+        note = "wrong click"
     note_sql = "NULL" if note is None else f"'{note}'"
     ids = ",".join(str(s) for s in students)
     return env.cluster.psql(f"""
         SET ROLE lx_owner;
         SELECT student_id, outcome, coalesce(detail, '') FROM lx.change('{action}',
             (SELECT id FROM lx.step WHERE code = '{step}'), ARRAY[{ids}]::int[], '{how}',
-            '{login}', {note_sql}, '127.0.0.1', 'test');""")
+            '{login}', {note_sql}, '127.0.0.1', NULL);""")
 
 
 def state(env, no, step):

@@ -213,7 +213,7 @@ def test_xml_is_well_formed_with_hostile_text(httpd, env):
         SET ROLE lx_owner;
         SELECT * FROM lx.change('revoke', (SELECT id FROM lx.step WHERE code = 'instruments'),
             ARRAY[(SELECT id FROM lx.student WHERE student_no = '{OTHER_COLLEGE}')],
-            'individual', 'admin');
+            'individual', 'admin', 'test');
         SELECT * FROM lx.change('confirm', (SELECT id FROM lx.step WHERE code = 'instruments'),
             ARRAY[(SELECT id FROM lx.student WHERE student_no = '{OTHER_COLLEGE}')],
             'individual', 'admin', E'<script>alert(1)</script> & ]]> \\x01 end');""")
