@@ -17,6 +17,7 @@
 #include "http_request.h"
 #include "apr_hash.h"
 #include "apr_strings.h"
+#include "apr_lib.h"
 #include "apr_dbd.h"
 #include "mod_dbd.h"
 
@@ -38,6 +39,8 @@ typedef struct lx_server_conf {
     const char *base_url;       /* LixiaoBaseURL, default "/lx" */
     int retry_after;            /* LixiaoRetryAfter, seconds, in 503 answers */
     int utc_offset;             /* LixiaoTimeZone, seconds east of UTC, for times on pages */
+    const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
+    apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */
     apr_hash_t *sheets;
 } lx_server_conf;
@@ -87,6 +90,8 @@ typedef struct lx_req {
     lx_account *account;
     const char *path;           /* the URI below the base, "/" at least */
     int want_xml;               /* ?format=xml */
+    const char *message;        /* a specific message for the error page, in Chinese */
+    apr_hash_t *step_names;     /* code -> name, read when first needed */
 } lx_req;
 
 int lx_route(request_rec *r);
@@ -100,6 +105,7 @@ void lx_attr_bool(xmlNodePtr node, const char *name, int value);
 int lx_render(lx_req *q, xmlNodePtr page);
 int lx_error_page(lx_req *q, int status, const char *title, const char *message);
 void lx_security_headers(request_rec *r, int personal);
+long lx_today(lx_req *q);
 
 /* Result rows to attributes: one entry per attribute, NULL-terminated. */
 typedef enum { LX_COL_TEXT, LX_COL_BOOL } lx_col_kind;
@@ -111,8 +117,38 @@ typedef struct lx_colmap {
 void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_colmap *map);
 const char *lx_value(const PGresult *res, int row, const char *column);
 
+/* ---- lx_post.c: the gate of state-changing requests ---- */
+int lx_post_form(lx_req *q, const char *action, apr_table_t **out);
+const char *lx_csrf_token(lx_req *q, const char *action);
+const char *lx_form_id(lx_req *q);
+
+/* ---- lx_desk.c: the operator desk's context ---- */
+typedef struct lx_desk {
+    PGresult *rows;             /* lx.desk_assignments: every desk of the operator */
+    int current;
+    const char *key, *point_id, *point_code, *point_name, *college_id, *college_name;
+} lx_desk;
+
+int lx_desk_open(lx_req *q, const char *key, lx_desk **out);
+const char *lx_desk_url(lx_req *q, const lx_desk *d, const char *student_no, const char *extra);
+xmlNodePtr lx_desk_xml(lx_req *q, xmlNodePtr page, const lx_desk *d);
+int lx_desk_stats_xml(lx_req *q, xmlNodePtr desk, const lx_desk *d);
+void lx_notice_xml(xmlNodePtr parent, const char *kind, const char *text);
+
+int lx_step_code_valid(const char *s);
+int lx_batch_xml(lx_req *q, xmlNodePtr page, const lx_desk *d, const char *step,
+                 const char *mode, const char *anchor, apr_table_t *selected, int *count);
+void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing);
+
 /* ---- pages ---- */
 int lx_page_student(lx_req *q, const char *student_no);
+int lx_sheet_xml(lx_req *q, xmlNodePtr page, const char *student_no);
+int lx_page_desk(lx_req *q);
+int lx_page_desk_search(lx_req *q);
+int lx_page_batch(lx_req *q);
+int lx_action_confirm(lx_req *q);
+int lx_action_revoke(lx_req *q);
+int lx_action_scope(lx_req *q);
 int lx_page_home(lx_req *q);
 int lx_page_lookup(lx_req *q);
 

@@ -5,6 +5,9 @@
  *   GET /lx/                  the student's own clearance sheet; the staff home page
  *   GET /lx/student/{no}      a student's clearance sheet (self, admin, covering operators)
  *   GET /lx/lookup?no=...     the staff home page's lookup form: redirects to the sheet
+ *   GET /lx/op                the operator desk (page_desk.c); POST /lx/op/search
+ *   GET /lx/op/batch          a class or dorm room for a batch (page_batch.c)
+ *   POST /lx/op/confirm, /lx/op/revoke, /lx/op/scope   state changes (action_change.c)
  *
  * Any page answers with its XML document when asked ?format=xml.
  */
@@ -18,7 +21,9 @@ static const char *lx_status_title(int status)
     case HTTP_FORBIDDEN:          return "无权访问";
     case HTTP_NOT_FOUND:          return "页面不存在";
     case HTTP_METHOD_NOT_ALLOWED: return "不支持的请求方式";
-    case HTTP_CONFLICT:           return "操作冲突";
+    case HTTP_CONFLICT:           return "操作未完成";
+    case HTTP_REQUEST_ENTITY_TOO_LARGE: return "提交的内容过大";
+    case HTTP_UNSUPPORTED_MEDIA_TYPE:   return "提交方式不正确";
     case HTTP_SERVICE_UNAVAILABLE: return "系统暂时不可用";
     default:                      return "系统出错";
     }
@@ -37,6 +42,10 @@ static const char *lx_status_message(int status)
         return "该页面不支持这种请求方式。";
     case HTTP_CONFLICT:
         return "数据已被他人修改，请刷新后重试。";
+    case HTTP_REQUEST_ENTITY_TOO_LARGE:
+        return "提交的内容过大。";
+    case HTTP_UNSUPPORTED_MEDIA_TYPE:
+        return "请通过系统页面上的表单提交。";
     case HTTP_SERVICE_UNAVAILABLE:
         return "数据库暂时无法连接，请稍后再试。您的数据不会丢失。";
     default:
@@ -49,12 +58,27 @@ static int lx_fail(lx_req *q, int status)
 {
     if (status == HTTP_UNAUTHORIZED)
         status = HTTP_FORBIDDEN;
-    return lx_error_page(q, status, lx_status_title(status), lx_status_message(status));
+    return lx_error_page(q, status, lx_status_title(status),
+                         q->message ? q->message : lx_status_message(status));
 }
 
 static int lx_dispatch(lx_req *q)
 {
     const char *path = q->path;
+
+    /* the desk: its routes check their own methods (forms are POSTs) */
+    if (strcmp(path, "/op") == 0 || strcmp(path, "/op/") == 0)
+        return lx_page_desk(q);
+    if (strcmp(path, "/op/search") == 0)
+        return lx_page_desk_search(q);
+    if (strcmp(path, "/op/batch") == 0)
+        return lx_page_batch(q);
+    if (strcmp(path, "/op/confirm") == 0)
+        return lx_action_confirm(q);
+    if (strcmp(path, "/op/revoke") == 0)
+        return lx_action_revoke(q);
+    if (strcmp(path, "/op/scope") == 0)
+        return lx_action_scope(q);
 
     if (q->r->method_number != M_GET) {
         apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");

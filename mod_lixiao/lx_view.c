@@ -195,6 +195,14 @@ xmlNodePtr lx_page_new(lx_req *q, const char *view)
     return page;
 }
 
+/* Today as YYYYMMDD in the configured time zone (birth dates must lie before it). */
+long lx_today(lx_req *q)
+{
+    apr_time_exp_t tm;
+    apr_time_exp_tz(&tm, q->r->request_time, q->conf->utc_offset);
+    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
 /* Headers for every answer of the module; personal pages are never stored by caches. */
 void lx_security_headers(request_rec *r, int personal)
 {

@@ -5,6 +5,8 @@
  *   LixiaoTemplates DIR     the stylesheets (templates/VIEW.xsl), compiled once at start-up
  *   LixiaoBaseURL   /lx     where the module's pages live (SetHandler lixiao there)
  *   LixiaoRetryAfter 30     seconds advised in 503 answers when the database is unavailable
+ *   LixiaoSecretFile FILE   the key of the forms' CSRF tokens (at least 32 bytes); every node
+ *                           behind a balancer reads the same file
  *   LixiaoTimeZone +08:00   the offset from UTC of the times shown on pages (the database's
  *                           session time zone, set in DBDParams, should agree)
  */
@@ -37,6 +39,8 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->base_url = add->base_url ? add->base_url : base->base_url;
     conf->retry_after = add->retry_after != LX_UNSET ? add->retry_after : base->retry_after;
     conf->utc_offset = add->utc_offset != LX_UNSET ? add->utc_offset : base->utc_offset;
+    conf->secret = add->secret ? add->secret : base->secret;
+    conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     return conf;
 }
 
@@ -99,6 +103,39 @@ static const char *lx_set_time_zone(cmd_parms *cmd, void *dummy, const char *arg
     return NULL;
 }
 
+/* Read once at start-up, as root: the file may be readable by root only. */
+static const char *lx_set_secret_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t n;
+    unsigned char *buf;
+    (void)dummy;
+    if (err)
+        return err;
+    if (!path || apr_file_open(&f, path, APR_READ, 0, cmd->temp_pool) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "LixiaoSecretFile: cannot read %s", arg);
+    if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size < 32
+        || fi.size > 4096) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "LixiaoSecretFile: %s must hold 32 to 4096 bytes "
+                            "(for example: head -c 48 /dev/urandom > FILE)", arg);
+    }
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(cmd->pool, n);
+    if (apr_file_read_full(f, buf, n, &n) != APR_SUCCESS) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "LixiaoSecretFile: cannot read %s", arg);
+    }
+    apr_file_close(f);
+    conf->secret = buf;
+    conf->secret_len = n;
+    return NULL;
+}
+
 static const command_rec lx_cmds[] = {
     AP_INIT_TAKE1("LixiaoTemplates", lx_set_templates, NULL, RSRC_CONF,
                   "directory of the XSLT stylesheets (templates/)"),
@@ -106,6 +143,8 @@ static const command_rec lx_cmds[] = {
                   "URL path under which the module's pages live, default /lx"),
     AP_INIT_TAKE1("LixiaoRetryAfter", lx_set_retry_after, NULL, RSRC_CONF,
                   "seconds advised in Retry-After when the database is unavailable"),
+    AP_INIT_TAKE1("LixiaoSecretFile", lx_set_secret_file, NULL, RSRC_CONF,
+                  "file holding the key of the forms' CSRF tokens"),
     AP_INIT_TAKE1("LixiaoTimeZone", lx_set_time_zone, NULL, RSRC_CONF,
                   "offset from UTC of the times shown on pages, default +08:00"),
     {NULL}
@@ -140,6 +179,12 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         if (!conf->template_dir) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, LXLOGNO(0002)
                          "LixiaoTemplates is not set: name the directory of the stylesheets");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (!conf->secret) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, LXLOGNO(0003)
+                         "LixiaoSecretFile is not set: name a file of at least 32 random "
+                         "bytes, the same on every node");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (!conf->base_url)

@@ -64,31 +64,34 @@ static const lx_colmap lx_step_cols[] = {
     {NULL, NULL, LX_COL_TEXT}
 };
 
-/* The name of the step with this code among the sheet's rows (codes are unique). */
-static const char *lx_step_name(const PGresult *res, const char *code)
+/* Step names by code, read once per request (a few dozen rows). */
+static const char *lx_step_name(lx_req *q, const char *code)
 {
-    int i;
-    for (i = 0; i < PQntuples(res); i++) {
-        const char *c = lx_value(res, i, "step_code");
-        if (c && strcmp(c, code) == 0)
-            return lx_value(res, i, "step_name");
+    const char *name;
+    if (!q->step_names) {
+        PGresult *res = lx_db_query(q->db, "SELECT code, name FROM lx.step", 0, NULL);
+        int i;
+        q->step_names = apr_hash_make(q->r->pool);
+        for (i = 0; res && i < PQntuples(res); i++)
+            apr_hash_set(q->step_names, PQgetvalue(res, i, 0), APR_HASH_KEY_STRING,
+                         PQgetvalue(res, i, 1));
     }
-    return code;
+    name = apr_hash_get(q->step_names, code, APR_HASH_KEY_STRING);
+    return name ? name : code;
 }
 
 /* <requires code name/> for each step code in the space-separated list missing. */
-static void lx_requires_xml(apr_pool_t *p, xmlNodePtr step, const PGresult *res,
-                            const char *missing)
+void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing)
 {
-    char *list = apr_pstrdup(p, missing), *last, *code;
+    char *list = apr_pstrdup(q->r->pool, missing), *last, *code;
     for (code = apr_strtok(list, " ", &last); code; code = apr_strtok(NULL, " ", &last)) {
-        xmlNodePtr req = xmlNewChild(step, NULL, (const xmlChar *)"requires", NULL);
+        xmlNodePtr req = xmlNewChild(parent, NULL, (const xmlChar *)"requires", NULL);
         lx_attr(req, "code", code);
-        lx_attr(req, "name", lx_step_name(res, code));
+        lx_attr(req, "name", lx_step_name(q, code));
     }
 }
 
-static void lx_sheet_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
+static void lx_sheet_rows_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
 {
     xmlNodePtr student = xmlNewChild(page, NULL, (const xmlChar *)"student", NULL);
     xmlNodePtr point = NULL;
@@ -116,8 +119,22 @@ static void lx_sheet_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
         lx_attrs_from_row(step, res, i, lx_step_cols);
         missing = lx_value(res, i, "missing");
         if (missing)
-            lx_requires_xml(q->r->pool, step, res, missing);
+            lx_requires_xml(q, step, missing);
     }
+}
+
+/* Append the <student> sheet of student_no to page: OK, HTTP_NOT_FOUND, or the database's
+ * status.  The caller has decided that the viewer may see it. */
+int lx_sheet_xml(lx_req *q, xmlNodePtr page, const char *student_no)
+{
+    const char *params[1] = {student_no};
+    PGresult *res = lx_db_query(q->db, "SELECT * FROM lx.student_sheet($1)", 1, params);
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) == 0)
+        return HTTP_NOT_FOUND;
+    lx_sheet_rows_xml(q, page, res);
+    return OK;
 }
 
 int lx_page_student(lx_req *q, const char *student_no)
@@ -125,6 +142,7 @@ int lx_page_student(lx_req *q, const char *student_no)
     const char *params[2];
     PGresult *res;
     xmlNodePtr page;
+    int rc;
 
     if (!lx_student_no_valid(student_no))
         return HTTP_NOT_FOUND;
@@ -138,14 +156,7 @@ int lx_page_student(lx_req *q, const char *student_no)
         if (lx_value(res, 0, "can_view")[0] != 't')
             return HTTP_FORBIDDEN;
     }
-    params[0] = student_no;
-    res = lx_db_query(q->db, "SELECT * FROM lx.student_sheet($1)", 1, params);
-    if (!res)
-        return q->db->status;
-    if (PQntuples(res) == 0)
-        return HTTP_NOT_FOUND;
-
     page = lx_page_new(q, "student");
-    lx_sheet_xml(q, page, res);
-    return lx_render(q, page);
+    rc = lx_sheet_xml(q, page, student_no);
+    return rc == OK ? lx_render(q, page) : rc;
 }

@@ -14,6 +14,10 @@ TEMPLATES=${4:?}
 cd /
 
 mkdir -p "$RUNDIR/conf" "$RUNDIR/log" "$RUNDIR/run"
+# the key of the forms' CSRF tokens: made once, kept (forms stay valid across restarts)
+if [ ! -s "$RUNDIR/conf/secret" ]; then
+    (umask 077; head -c 48 /dev/urandom >"$RUNDIR/conf/secret")
+fi
 if [ "$(id -u)" = 0 ]; then
     usergroup=$'User www-data\nGroup www-data'
 else

@@ -141,7 +141,8 @@ $$;
 CREATE FUNCTION lx.desk_change(p_action text, p_step_codes text[], p_student_nos text[],
                                p_how text, p_login text, p_note text, p_addr inet,
                                p_request_id text)
-RETURNS TABLE (student_no text, name text, step_code text, outcome text, detail text)
+RETURNS TABLE (student_no text, name text, step_code text, step_name text, outcome text,
+               detail text, detail_names text)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_code text;
@@ -157,8 +158,8 @@ BEGIN
     -- unknown student numbers refuse the whole call
     FOR r IN SELECT n FROM unnest(p_student_nos) AS n
               WHERE NOT EXISTS (SELECT 1 FROM lx.student s WHERE s.student_no = n) LOOP
-        student_no := r.n; name := NULL; step_code := NULL;
-        outcome := 'unknown_student'; detail := NULL;
+        student_no := r.n; name := NULL; step_code := NULL; step_name := NULL;
+        outcome := 'unknown_student'; detail := NULL; detail_names := NULL;
         RETURN NEXT;
         refused := true;
     END LOOP;
@@ -190,14 +191,18 @@ BEGIN
     END;
 
     RETURN QUERY
-    SELECT s.student_no, s.name, x.step_code,
+    SELECT s.student_no, s.name, x.step_code, st.name,
            CASE WHEN refused AND x.outcome IN ('ok', 'replayed') THEN 'held' ELSE x.outcome END,
-           nullif(x.detail, '')
+           nullif(x.detail, ''),
+           (SELECT string_agg(d.name, '、' ORDER BY array_position(string_to_array(x.detail, ' '),
+                                                                 d.code))
+              FROM lx.step d WHERE d.code = ANY (string_to_array(x.detail, ' ')))
       FROM (SELECT split_part(v, '|', 1)::integer AS sid, split_part(v, '|', 2) AS step_code,
                    split_part(v, '|', 3) AS outcome, split_part(v, '|', 4) AS detail,
                    ord
               FROM unnest(res) WITH ORDINALITY AS u (v, ord)) x
       JOIN lx.student s ON s.id = x.sid
+      JOIN lx.step st ON st.code = x.step_code
      ORDER BY x.ord;
 END;
 $$;

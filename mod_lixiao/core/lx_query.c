@@ -14,8 +14,7 @@ static int lx_hex(char c)
     return -1;
 }
 
-/* Decode len bytes of s; NULL on a bad escape or an encoded NUL. */
-static char *lx_unescape(apr_pool_t *p, const char *s, apr_size_t len)
+char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len)
 {
     char *out = apr_palloc(p, len + 1), *o = out;
     apr_size_t i;
@@ -50,7 +49,7 @@ const char *lx_query_param(apr_pool_t *p, const char *args, const char *name)
         const char *end = strchr(s, '&');
         apr_size_t len = end ? (apr_size_t)(end - s) : strlen(s);
         if (len > nlen && strncmp(s, name, nlen) == 0 && s[nlen] == '=')
-            return lx_unescape(p, s + nlen + 1, len - nlen - 1);
+            return lx_url_decode(p, s + nlen + 1, len - nlen - 1);
         if (len == nlen && strncmp(s, name, nlen) == 0)
             return "";
         s = end ? end + 1 : NULL;

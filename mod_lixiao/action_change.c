@@ -1,0 +1,317 @@
+/*
+ * action_change.c: the desk's state changes, all through lx.desk_change (sql/006_desk.sql),
+ * which goes through the one door lx.change and is all or nothing:
+ *
+ *   POST /lx/op/confirm   how=individual: s and the ticked step.CODE fields
+ *                         how=class|dorm: one step.CODE and the ticked sid.NO fields
+ *   POST /lx/op/revoke    s, step, reason (a wrong click is undone with a reason)
+ *   POST /lx/op/scope     step: the whole scope at once (instruments: nothing to return)
+ *
+ * Success redirects back to the desk (303, so a reload does not post again); a refusal shows
+ * the desk or the batch again with every refused student and the reason, and writes nothing.
+ * Every form carries rid, the id it was rendered with: the door carries each id out once.
+ */
+#include "lx_private.h"
+#include "core/lx_query.h"
+
+#define LX_BATCH_MAX 200        /* students in one batch form (a class is about 30-40) */
+#define LX_STEPS_MAX 20         /* steps ticked at once for one student */
+#define LX_NOTE_MAX 200         /* characters of a note or a revoke reason */
+
+typedef struct lx_change {
+    const char *action, *how, *anchor, *note, *rid;
+    apr_array_header_t *steps;      /* step codes */
+    apr_array_header_t *students;   /* student numbers */
+    apr_table_t *selected;          /* student numbers ticked, for showing a refusal */
+} lx_change;
+
+/* A PostgreSQL array literal of tokens already validated to [a-z0-9_]. */
+static const char *lx_pg_array(apr_pool_t *p, const apr_array_header_t *a)
+{
+    return apr_pstrcat(p, "{", apr_array_pstrcat(p, a, ','), "}", NULL);
+}
+
+static int lx_note_ok(const char *note)
+{
+    apr_size_t chars = 0;
+    for (; note && *note; note++)
+        if (((unsigned char)*note & 0xC0) != 0x80)
+            chars++;
+    return chars <= LX_NOTE_MAX;
+}
+
+/* Collect the ticked steps and students of the form. */
+static int lx_change_from_form(lx_req *q, apr_table_t *form, lx_change *c)
+{
+    const apr_array_header_t *fields = apr_table_elts(form);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)fields->elts;
+    apr_pool_t *p = q->r->pool;
+    int i;
+
+    c->steps = apr_array_make(p, 4, sizeof(const char *));
+    c->students = apr_array_make(p, 40, sizeof(const char *));
+    c->selected = apr_table_make(p, 40);
+    c->how = apr_table_get(form, "how");
+    c->anchor = apr_table_get(form, "s");
+    c->note = apr_table_get(form, "note");
+    c->rid = apr_table_get(form, "rid");
+    if (c->note && !*c->note)
+        c->note = NULL;
+
+    for (i = 0; i < fields->nelts; i++) {
+        if (strncmp(e[i].key, "step.", 5) == 0 && strcmp(e[i].val, "1") == 0) {
+            if (!lx_step_code_valid(e[i].key + 5))
+                return HTTP_BAD_REQUEST;
+            APR_ARRAY_PUSH(c->steps, const char *) = e[i].key + 5;
+        }
+        else if (strncmp(e[i].key, "sid.", 4) == 0 && strcmp(e[i].val, "1") == 0) {
+            if (!lx_student_no_valid(e[i].key + 4))
+                return HTTP_BAD_REQUEST;
+            APR_ARRAY_PUSH(c->students, const char *) = e[i].key + 4;
+            apr_table_setn(c->selected, e[i].key + 4, "1");
+        }
+    }
+    if (!c->rid || strlen(c->rid) < 16 || strlen(c->rid) > 40) {
+        q->message = "表单缺少编号，请刷新页面后重新提交。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (!c->anchor || !lx_student_no_valid(c->anchor)) {
+        q->message = "请先查询学生。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (!lx_note_ok(c->note)) {
+        q->message = "备注不能超过 200 字。";
+        return HTTP_BAD_REQUEST;
+    }
+    return OK;
+}
+
+static const lx_colmap lx_outcome_cols[] = {
+    {"student-no", "student_no", LX_COL_TEXT},
+    {"name", "name", LX_COL_TEXT},
+    {"step-code", "step_code", LX_COL_TEXT},
+    {"step-name", "step_name", LX_COL_TEXT},
+    {"outcome", "outcome", LX_COL_TEXT},
+    {"detail", "detail", LX_COL_TEXT},
+    {"detail-names", "detail_names", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
+/* <result> of a change; returns the HTTP status it calls for: OK when nothing was refused,
+ * 403 when a student or step lay outside the operator's rights, 409 for a broken rule.
+ * *changed gets the number of states changed. */
+static int lx_result_xml(lx_req *q, xmlNodePtr parent, const PGresult *res,
+                         const lx_change *c, int *changed)
+{
+    xmlNodePtr result = parent ? xmlNewChild(parent, NULL, (const xmlChar *)"result", NULL)
+                               : NULL;
+    int i, status = OK;
+
+    *changed = 0;
+    for (i = 0; i < PQntuples(res); i++) {
+        const char *o = lx_value(res, i, "outcome");
+        if (strcmp(o, "ok") == 0)
+            (*changed)++;
+        else if (strcmp(o, "forbidden") == 0 || strcmp(o, "own_record") == 0)
+            status = HTTP_FORBIDDEN;
+        else if (strcmp(o, "unchanged") != 0 && strcmp(o, "replayed") != 0
+                 && strcmp(o, "held") != 0 && status == OK)
+            status = HTTP_CONFLICT;
+        if (result)
+            lx_attrs_from_row(xmlNewChild(result, NULL, (const xmlChar *)"outcome", NULL),
+                              res, i, lx_outcome_cols);
+    }
+    if (result) {
+        lx_attr(result, "action", c->action);
+        lx_attr(result, "how", c->how);
+        lx_attr(result, "changed", apr_itoa(q->r->pool, *changed));
+        lx_attr_bool(result, "refused", status != OK);
+    }
+    return status;
+}
+
+/* Run the change and answer: 303 back to the desk, or the page again with the refusals. */
+static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
+{
+    request_rec *r = q->r;
+    const char *params[8];
+    PGresult *res;
+    xmlNodePtr page, desk;
+    int status, changed = 0, n, rc;
+
+    params[0] = c->action;
+    params[1] = lx_pg_array(r->pool, c->steps);
+    params[2] = lx_pg_array(r->pool, c->students);
+    params[3] = c->how;
+    params[4] = r->user;
+    params[5] = c->note;
+    params[6] = r->useragent_ip;
+    params[7] = c->rid;
+    res = lx_db_query(q->db, "SELECT * FROM lx.desk_change($1, $2, $3, $4, $5, $6, $7, $8)",
+                      8, params);
+    if (!res)
+        return q->db->status;
+
+    /* success goes straight back to the desk (a script asking for XML gets the result) */
+    status = lx_result_xml(q, NULL, res, c, &changed);
+    if (status == OK && !q->want_xml) {
+        apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool,
+            lx_desk_url(q, d, c->anchor, apr_psprintf(r->pool, "ok=%d", changed)), r));
+        return HTTP_SEE_OTHER;
+    }
+
+    /* the page again: the batch list for a refused batch, else the desk with the student */
+    if (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0) {
+        page = lx_page_new(q, "batch");
+        desk = lx_desk_xml(q, page, d);
+        status = lx_result_xml(q, desk, res, c, &changed);
+        rc = lx_batch_xml(q, page, d, APR_ARRAY_IDX(c->steps, 0, const char *), c->how,
+                          c->anchor, c->selected, &n);
+    }
+    else {
+        page = lx_page_new(q, "desk");
+        desk = lx_desk_xml(q, page, d);
+        status = lx_result_xml(q, desk, res, c, &changed);
+        rc = lx_desk_stats_xml(q, desk, d);
+        if (rc == OK)
+            rc = lx_sheet_xml(q, page, c->anchor);
+    }
+    if (rc != OK)
+        return rc;
+    r->status = status == OK ? HTTP_OK : status;
+    return lx_render(q, page);
+}
+
+static int lx_change_prepare(lx_req *q, const char *action, apr_table_t **form, lx_desk **d,
+                             lx_change *c)
+{
+    int rc = lx_post_form(q, "desk", form);
+    if (rc != OK)
+        return rc;
+    rc = lx_desk_open(q, apr_table_get(*form, "at"), d);
+    if (rc != OK)
+        return rc;
+    memset(c, 0, sizeof(*c));
+    c->action = action;
+    return lx_change_from_form(q, *form, c);
+}
+
+int lx_action_confirm(lx_req *q)
+{
+    apr_table_t *form;
+    lx_desk *d;
+    lx_change c;
+    int rc = lx_change_prepare(q, "confirm", &form, &d, &c);
+
+    if (rc != OK)
+        return rc;
+    if (!c.how || (strcmp(c.how, "individual") != 0 && strcmp(c.how, "class") != 0
+                   && strcmp(c.how, "dorm") != 0)) {
+        q->message = "办理方式不正确。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (strcmp(c.how, "individual") == 0) {
+        if (c.students->nelts > 0) {
+            q->message = "个人办理只针对当前学生。";
+            return HTTP_BAD_REQUEST;
+        }
+        APR_ARRAY_PUSH(c.students, const char *) = c.anchor;
+        if (c.steps->nelts > LX_STEPS_MAX)
+            return HTTP_BAD_REQUEST;
+    }
+    else if (c.steps->nelts != 1) {
+        q->message = "批量办理一次只能办理一项业务。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (c.students->nelts > LX_BATCH_MAX) {
+        q->message = apr_psprintf(q->r->pool, "一次最多提交 %d 名学生。", LX_BATCH_MAX);
+        return HTTP_BAD_REQUEST;
+    }
+    if (c.steps->nelts == 0 || c.students->nelts == 0) {
+        q->message = "请至少勾选一项后再提交。";
+        return HTTP_BAD_REQUEST;
+    }
+    return lx_change_run(q, d, &c);
+}
+
+int lx_action_revoke(lx_req *q)
+{
+    apr_table_t *form;
+    lx_desk *d;
+    lx_change c;
+    const char *step;
+    int rc = lx_change_prepare(q, "revoke", &form, &d, &c);
+
+    if (rc != OK)
+        return rc;
+    step = apr_table_get(form, "step");
+    c.note = apr_table_get(form, "reason");
+    if (!lx_step_code_valid(step)) {
+        q->message = "请选择要撤销的业务。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (!c.note || !*apr_collapse_spaces(apr_pstrdup(q->r->pool, c.note), c.note)) {
+        q->message = "撤销须填写原因。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (!lx_note_ok(c.note)) {
+        q->message = "原因不能超过 200 字。";
+        return HTTP_BAD_REQUEST;
+    }
+    c.how = "individual";
+    APR_ARRAY_PUSH(c.steps, const char *) = step;
+    APR_ARRAY_PUSH(c.students, const char *) = c.anchor;
+    return lx_change_run(q, d, &c);
+}
+
+/* The whole scope at once: lx.scope_batch picks the students in SQL, set-based. */
+int lx_action_scope(lx_req *q)
+{
+    apr_table_t *form;
+    lx_desk *d;
+    lx_change c;
+    const char *step, *params[7];
+    PGresult *res;
+    xmlNodePtr page, desk;
+    int rc = lx_change_prepare(q, "confirm", &form, &d, &c), status, changed;
+
+    if (rc != OK)
+        return rc;
+    step = apr_table_get(form, "step");
+    if (!lx_step_code_valid(step)) {
+        q->message = "请选择要统一办理的业务。";
+        return HTTP_BAD_REQUEST;
+    }
+    c.how = "scope";
+    params[0] = step;
+    params[1] = d->point_id;
+    params[2] = d->college_id;
+    params[3] = q->r->user;
+    params[4] = c.note;
+    params[5] = q->r->useragent_ip;
+    params[6] = c.rid;
+    res = lx_db_query(q->db,
+                      "SELECT r.*, s.student_no, s.name, $1::text AS step_code, "
+                      "       NULL::text AS step_name, NULL::text AS detail_names "
+                      "  FROM lx.scope_batch((SELECT id FROM lx.step WHERE code = $1 "
+                      "                        AND point_id = $2), $3, $4, $5, $6, $7) r "
+                      "  JOIN lx.student s ON s.id = r.student_id", 7, params);
+    if (!res)
+        return q->db->status;
+    status = lx_result_xml(q, NULL, res, &c, &changed);
+    if (status == OK && !q->want_xml) {
+        apr_table_setn(q->r->headers_out, "Location", ap_construct_url(q->r->pool,
+            lx_desk_url(q, d, c.anchor, apr_psprintf(q->r->pool, "ok=%d", changed)), q->r));
+        return HTTP_SEE_OTHER;
+    }
+    page = lx_page_new(q, "desk");
+    desk = lx_desk_xml(q, page, d);
+    status = lx_result_xml(q, desk, res, &c, &changed);
+    rc = lx_desk_stats_xml(q, desk, d);
+    if (rc == OK)
+        rc = lx_sheet_xml(q, page, c.anchor);
+    if (rc != OK)
+        return rc;
+    q->r->status = status == OK ? HTTP_OK : status;
+    return lx_render(q, page);
+}
