@@ -4,7 +4,8 @@
  *
  *   POST /lx/op/confirm   how=individual: s and the ticked step.CODE fields
  *                         how=class|dorm: one step.CODE and the ticked sid.NO fields
- *   POST /lx/op/revoke    s, step, reason (a wrong click is undone with a reason)
+ *   POST /lx/op/revoke    s, step, reason (a wrong click is undone with a reason); with
+ *                         how=class|dorm and sid.NO fields, a whole batch at once
  *   POST /lx/op/scope     step: the whole scope at once (instruments: nothing to return)
  *
  * Success redirects back to the desk (303, so a reload does not post again); a refusal shows
@@ -13,6 +14,7 @@
  */
 #include "lx_private.h"
 #include "core/lx_query.h"
+#include "core/lx_text.h"
 
 #define LX_BATCH_MAX 200        /* students in one batch form (a class is about 30-40) */
 #define LX_STEPS_MAX 20         /* steps ticked at once for one student */
@@ -246,11 +248,12 @@ int lx_action_revoke(lx_req *q)
         return rc;
     step = apr_table_get(form, "step");
     c.note = apr_table_get(form, "reason");
+    c.note = c.note ? lx_text_trim(apr_pstrdup(q->r->pool, c.note)) : NULL;
     if (!lx_step_code_valid(step)) {
         q->message = "请选择要撤销的业务。";
         return HTTP_BAD_REQUEST;
     }
-    if (!c.note || !*apr_collapse_spaces(apr_pstrdup(q->r->pool, c.note), c.note)) {
+    if (!c.note || !*c.note) {
         q->message = "撤销须填写原因。";
         return HTTP_BAD_REQUEST;
     }
@@ -258,9 +261,23 @@ int lx_action_revoke(lx_req *q)
         q->message = "原因不能超过 200 字。";
         return HTTP_BAD_REQUEST;
     }
-    c.how = "individual";
+    /* one student, or a batch undone at once (sid.NO fields, how=class|dorm) */
+    if (!c.how)
+        c.how = "individual";
+    if (strcmp(c.how, "individual") == 0) {
+        if (c.students->nelts > 0)
+            return HTTP_BAD_REQUEST;
+        APR_ARRAY_PUSH(c.students, const char *) = c.anchor;
+    }
+    else if (strcmp(c.how, "class") != 0 && strcmp(c.how, "dorm") != 0) {
+        q->message = "办理方式不正确。";
+        return HTTP_BAD_REQUEST;
+    }
+    if (c.students->nelts == 0 || c.students->nelts > LX_BATCH_MAX) {
+        q->message = apr_psprintf(q->r->pool, "请勾选 1 至 %d 名学生。", LX_BATCH_MAX);
+        return HTTP_BAD_REQUEST;
+    }
     APR_ARRAY_PUSH(c.steps, const char *) = step;
-    APR_ARRAY_PUSH(c.students, const char *) = c.anchor;
     return lx_change_run(q, d, &c);
 }
 

@@ -8,6 +8,7 @@
 #include "lx_private.h"
 #include "core/lx_idcard.h"
 #include "core/lx_query.h"
+#include "core/lx_text.h"
 
 static const char *lx_arg(lx_req *q, const char *name)
 {
@@ -133,8 +134,7 @@ int lx_page_desk_search(lx_req *q)
     if (rc != OK)
         return rc;
     text = apr_table_get(form, "q");
-    text = text ? apr_pstrdup(q->r->pool, text) : "";
-    apr_collapse_spaces((char *)text, text);
+    text = text ? lx_text_trim(apr_pstrdup(q->r->pool, text)) : "";
     kind = *text ? lx_search_kind(q, text, norm) : NULL;
     if (!*text)
         q->message = "请输入学号、身份证号或姓名。";

@@ -64,6 +64,9 @@ log_min_error_statement = panic
 log_connections = off
 log_disconnections = off
 fsync = on
+# per-statement counts: the tests show that a batch is a fixed number of statements
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = top
 EOF
     ;;
 start)
@@ -84,6 +87,7 @@ CREATE DATABASE lixiao OWNER lx_owner ENCODING 'UTF8' TEMPLATE template0;
 REVOKE ALL ON DATABASE lixiao FROM PUBLIC;
 GRANT CONNECT ON DATABASE lixiao TO lx_app;
 EOF
+    PGDB=lixiao psql_su -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
     "$HERE/scripts/migrate.sh" "$SOCK"
     ;;
 *)

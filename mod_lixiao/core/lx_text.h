@@ -22,4 +22,7 @@ char *lx_text_xml_clean(const char *s);
  * for log lines built from what users typed. */
 void lx_text_log_safe(char *dst, size_t n, const char *s);
 
+/* Trim ASCII white space at both ends, in place; returns the start of the trimmed text. */
+char *lx_text_trim(char *s);
+
 #endif

@@ -2,11 +2,14 @@
  * Unit tests of the plain C parts (mod_lixiao/core), linked without httpd.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apr_general.h"
 #include "apr_pools.h"
+#include "core/lx_csrf.h"
+#include "core/lx_form.h"
 #include "core/lx_idcard.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
@@ -167,10 +170,102 @@ START_TEST(text_log)
 }
 END_TEST
 
+/* ---- forms ---- */
+
+static lx_form_result parse(const char *body, int max, apr_table_t **t)
+{
+    return lx_form_parse(pool, body, strlen(body), max, t);
+}
+
+START_TEST(form_fields)
+{
+    apr_table_t *t;
+    ck_assert_int_eq(parse("a=1&b=%E5%BC%A0+x&step.party_transfer=1", 10, &t), LX_FORM_OK);
+    ck_assert_str_eq(apr_table_get(t, "a"), "1");
+    ck_assert_str_eq(apr_table_get(t, "b"), "张 x");
+    ck_assert_str_eq(apr_table_get(t, "step.party_transfer"), "1");
+    ck_assert_int_eq(parse("", 10, &t), LX_FORM_OK);
+    ck_assert_int_eq(apr_table_elts(t)->nelts, 0);
+    ck_assert_int_eq(parse("a&&b=", 10, &t), LX_FORM_OK);
+    ck_assert_str_eq(apr_table_get(t, "a"), "");
+    ck_assert_str_eq(apr_table_get(t, "b"), "");
+}
+END_TEST
+
+START_TEST(form_refusals)
+{
+    apr_table_t *t;
+    ck_assert_int_eq(parse("a=1&a=2", 10, &t), LX_FORM_DUPLICATE);
+    ck_assert_int_eq(parse("a=1&%61=2", 10, &t), LX_FORM_DUPLICATE);   /* same key encoded */
+    ck_assert_int_eq(parse("a=1&b=2&c=3", 2, &t), LX_FORM_TOO_MANY);
+    ck_assert_int_eq(parse("a=%zz", 10, &t), LX_FORM_BAD_ESCAPE);
+    ck_assert_int_eq(parse("a=%4", 10, &t), LX_FORM_BAD_ESCAPE);
+    ck_assert_int_eq(parse("a=x%00y", 10, &t), LX_FORM_BAD_ESCAPE);
+    ck_assert_int_eq(parse("=1", 10, &t), LX_FORM_BAD_ESCAPE);
+    ck_assert_int_eq(parse("a=%FF", 10, &t), LX_FORM_BAD_TEXT);
+    ck_assert_int_eq(parse("a=%01", 10, &t), LX_FORM_BAD_TEXT);
+    ck_assert_int_eq(parse("a=x%0D%0Ay", 10, &t), LX_FORM_OK);          /* CR LF are text */
+}
+END_TEST
+
+/* ---- CSRF tokens ---- */
+
+static const unsigned char SECRET[] = "0123456789abcdef0123456789abcdef-secret";
+
+START_TEST(csrf_round_trip)
+{
+    char tok[LX_CSRF_MAX];
+    ck_assert_int_eq(lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2000), 0);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 1999),
+                     LX_CSRF_OK);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2001),
+                     LX_CSRF_EXPIRED);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_b", "desk", 1000),
+                     LX_CSRF_FORGED);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "admin", 1000),
+                     LX_CSRF_FORGED);
+    ck_assert_int_eq(lx_csrf_check(tok, (const unsigned char *)"another secret of 32 bytes!!!!!!",
+                                   32, "op_a", "desk", 1000), LX_CSRF_FORGED);
+}
+END_TEST
+
+START_TEST(csrf_tampering)
+{
+    char tok[LX_CSRF_MAX], bad[LX_CSRF_MAX + 8];
+    lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2000);
+    /* a later expiry with the old MAC */
+    snprintf(bad, sizeof(bad), "9999%s", tok);
+    ck_assert_int_eq(lx_csrf_check(bad, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 1000),
+                     LX_CSRF_FORGED);
+    ck_assert_int_eq(lx_csrf_check(NULL, SECRET, 8, "op_a", "desk", 1), LX_CSRF_MISSING);
+    ck_assert_int_eq(lx_csrf_check("", SECRET, 8, "op_a", "desk", 1), LX_CSRF_MISSING);
+    ck_assert_int_eq(lx_csrf_check("abc", SECRET, 8, "op_a", "desk", 1), LX_CSRF_MALFORMED);
+    ck_assert_int_eq(lx_csrf_check("x.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", SECRET, 8,
+                                   "op_a", "desk", 1), LX_CSRF_MALFORMED);
+    /* user and action are separated: ("ab", "c") is not ("a", "bc") */
+    lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "ab", "c", 2000);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "a", "bc", 1000),
+                     LX_CSRF_FORGED);
+}
+END_TEST
+
+START_TEST(base64url)
+{
+    char out[16];
+    lx_base64url(out, (const unsigned char *)"\xfb\xff", 2);
+    ck_assert_str_eq(out, "-_8");
+    lx_base64url(out, (const unsigned char *)"abc", 3);
+    ck_assert_str_eq(out, "YWJj");
+    lx_base64url(out, (const unsigned char *)"a", 1);
+    ck_assert_str_eq(out, "YQ");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
     TCase *id = tcase_create("idcard"), *q = tcase_create("query"), *t = tcase_create("text");
+    TCase *f = tcase_create("form"), *c = tcase_create("csrf");
     SRunner *sr;
     int failed;
 
@@ -185,6 +280,14 @@ int main(void)
     tcase_add_test(q, student_numbers);
     tcase_add_test(t, text_xml);
     tcase_add_test(t, text_log);
+    tcase_add_checked_fixture(f, setup, teardown);
+    tcase_add_test(f, form_fields);
+    tcase_add_test(f, form_refusals);
+    tcase_add_test(c, csrf_round_trip);
+    tcase_add_test(c, csrf_tampering);
+    tcase_add_test(c, base64url);
+    suite_add_tcase(s, f);
+    suite_add_tcase(s, c);
     suite_add_tcase(s, id);
     suite_add_tcase(s, q);
     suite_add_tcase(s, t);
