@@ -158,7 +158,8 @@ static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
     status = lx_result_xml(q, NULL, res, c, &changed);
     if (status == OK && !q->want_xml) {
         apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool,
-            lx_desk_url(q, d, c->anchor, apr_psprintf(r->pool, "ok=%d", changed)), r));
+            lx_desk_url(q, d, c->anchor, apr_psprintf(r->pool, "%s=%d",
+                        strcmp(c->action, "revoke") == 0 ? "undone" : "ok", changed)), r));
         return HTTP_SEE_OTHER;
     }
 

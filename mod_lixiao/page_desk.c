@@ -61,7 +61,7 @@ int lx_page_desk(lx_req *q)
 {
     lx_desk *d;
     xmlNodePtr page, desk;
-    const char *ok = lx_arg(q, "ok");
+    const char *ok = lx_arg(q, "ok"), *undone = lx_arg(q, "undone");
     int rc;
 
     if (q->r->method_number != M_GET) {
@@ -74,8 +74,11 @@ int lx_page_desk(lx_req *q)
     rc = lx_desk_page(q, d, lx_arg(q, "s"), &page, &desk);
     if (rc != OK)
         return rc;
+    /* the outcome of the form just sent (303 back here); counts only, nothing to inject */
     if (ok && apr_isdigit(*ok))
         lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool, "已办理 %d 项。", atoi(ok)));
+    if (undone && apr_isdigit(*undone))
+        lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool, "已撤销 %d 项。", atoi(undone)));
     return lx_render(q, page);
 }
 

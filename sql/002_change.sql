@@ -164,7 +164,9 @@ BEGIN
                    WHEN ss.state IS NULL THEN 'not_enabled'
                    WHEN ss.state = 'na' THEN 'not_applicable'
                    WHEN st.automatic IS NOT NULL THEN 'automatic'
-                   WHEN NOT (p_how = ANY (st.modes)) THEN 'mode_not_allowed'
+                   -- modes restrict confirming; a wrong click is undone however it was made
+                   WHEN p_action = 'confirm' AND NOT (p_how = ANY (st.modes))
+                       THEN 'mode_not_allowed'
                    WHEN p_action = 'confirm' AND ss.state = 'done' THEN 'unchanged'
                    WHEN p_action = 'revoke' AND ss.state = 'pending' THEN 'unchanged'
                    WHEN p_action = 'confirm' AND m.missing IS NOT NULL THEN 'prereq_missing'

@@ -28,6 +28,13 @@
           </xsl:for-each>
         </p>
       </div>
+      <!-- The desk: for operators of an ordinary point (the deferral point has its own page)
+           and administrators. -->
+      <xsl:if test="$a/@admin = '1' or $a/assignment[not(@deferral = '1')]">
+        <div class="actions">
+          <a class="button desk-entry" href="{@base}/op">进入操作台</a>
+        </div>
+      </xsl:if>
     </div>
 
     <!-- Lookup first: it is what staff come here for. -->
@@ -73,8 +80,6 @@
         </xsl:otherwise>
       </xsl:choose>
     </section>
-
-    <p class="notice">操作台（确认离校业务、按班级 / 按寝室批量办理、实时统计）即将上线，目前可先按学号查询学生离校单。</p>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -97,7 +97,14 @@
           <xsl:if test="$held">
             <p class="small">
               <xsl:text>另有 </xsl:text><xsl:value-of select="count($held)"/>
-              <xsl:text> 名学生符合条件，但因同批其他学生未通过而未办理；取消勾选上述学生后可重新提交。</xsl:text>
+              <xsl:choose>
+                <xsl:when test="@how = 'individual'">
+                  <xsl:text> 项业务符合条件，但因同时提交的其他业务未通过而未办理；取消勾选上述业务后可重新提交。</xsl:text>
+                </xsl:when>
+                <xsl:otherwise>
+                  <xsl:text> 名学生符合条件，但因同批其他学生未通过而未办理；取消勾选上述学生后可重新提交。</xsl:text>
+                </xsl:otherwise>
+              </xsl:choose>
             </p>
           </xsl:if>
         </section>
@@ -131,6 +138,7 @@
         </xsl:choose>
       </xsl:when>
       <xsl:when test="@outcome = 'unchanged'">状态未变（原已是该状态）</xsl:when>
+      <xsl:when test="@outcome = 'held' and ../@how = 'individual'">因同时提交的其他业务未通过而未办理</xsl:when>
       <xsl:when test="@outcome = 'held'">因同批其他学生未通过而未办理</xsl:when>
       <xsl:when test="@outcome = 'replayed'">该表单已提交过，未重复办理</xsl:when>
       <xsl:when test="@outcome = 'forbidden'">不在您的服务范围</xsl:when>

@@ -41,6 +41,8 @@
           </xsl:if>
           <xsl:value-of select="$system-name"/>
         </title>
+        <!-- no favicon request (there is none to serve) -->
+        <link rel="icon" href="data:,"/>
         <link rel="stylesheet" href="{@static}/lx.css"/>
         <script src="{@static}/lx.js" defer="defer"></script>
       </head>
@@ -71,6 +73,11 @@
                 <xsl:otherwise>首页</xsl:otherwise>
               </xsl:choose>
             </a>
+            <!-- operators with a desk point (the deferral point has its own page) -->
+            <xsl:if test="/page/account/@admin = '1'
+                          or /page/account/assignment[@deferral != '1']">
+              <a href="{/page/@base}/op">操作台</a>
+            </xsl:if>
           </nav>
         </xsl:if>
         <xsl:apply-templates select="/page/account" mode="who"/>

@@ -7,4 +7,31 @@
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].addEventListener('click', function () { window.print(); });
   }
+
+  // Batch lists: a "select all" box ticks every enabled sid.* box of its form, and follows
+  // them (ticked, unticked or in between); [data-role="selected-count"] shows how many.
+  function wireSelectAll(all) {
+    var form = all.form, boxes = [], inputs, k;
+    if (!form) { return; }
+    inputs = form.querySelectorAll('input[type="checkbox"]');
+    for (k = 0; k < inputs.length; k++) {
+      if (inputs[k].name.indexOf('sid.') === 0 && !inputs[k].disabled) { boxes.push(inputs[k]); }
+    }
+    var counter = form.querySelector('[data-role="selected-count"]');
+    function sync() {
+      var n = 0;
+      for (var b = 0; b < boxes.length; b++) { if (boxes[b].checked) { n++; } }
+      all.checked = n > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+      if (counter) { counter.textContent = '已勾选 ' + n + ' / ' + boxes.length + ' 人'; }
+    }
+    all.addEventListener('change', function () {
+      for (var b = 0; b < boxes.length; b++) { boxes[b].checked = all.checked; }
+      sync();
+    });
+    for (k = 0; k < boxes.length; k++) { boxes[k].addEventListener('change', sync); }
+    sync();
+  }
+  var alls = document.querySelectorAll('input[data-action="select-all"]');
+  for (var j = 0; j < alls.length; j++) { wireSelectAll(alls[j]); }
 })();
