@@ -134,6 +134,11 @@ PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const
     if (db->sqlstate)
         db->sqlstate = apr_pstrdup(r->pool, db->sqlstate);
     db->status = lx_db_classify(db->conn, db->sqlstate);
+    /* our functions explain a refusal in Chinese: the page shows it */
+    db->message = NULL;
+    if (res && db->sqlstate && strncmp(db->sqlstate, "LX", 2) == 0
+        && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+        db->message = apr_pstrdup(r->pool, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
     if (db->status == HTTP_SERVICE_UNAVAILABLE)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0104)
                       "database unavailable (SQLSTATE %s): %s",

@@ -56,6 +56,7 @@ typedef struct lx_db {
     PGconn *conn;
     int status;                 /* HTTP status of the last failure, OK after success */
     const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */
+    const char *message;        /* a rule's message (our LX4nn errors, in Chinese), or NULL */
 } lx_db;
 
 /* Set in post_config: mod_dbd's acquire function. */
@@ -116,6 +117,8 @@ typedef struct lx_colmap {
 } lx_colmap;
 void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_colmap *map);
 const char *lx_value(const PGresult *res, int row, const char *column);
+void lx_rows_xml(xmlNodePtr parent, const char *element, const PGresult *res);
+xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name);
 
 /* ---- lx_post.c: the gate of state-changing requests ---- */
 int lx_post_form(lx_req *q, const char *action, apr_table_t **out);
@@ -149,6 +152,12 @@ int lx_page_batch(lx_req *q);
 int lx_action_confirm(lx_req *q);
 int lx_action_revoke(lx_req *q);
 int lx_action_scope(lx_req *q);
+int lx_page_deferral(lx_req *q);
+int lx_action_deferral_search(lx_req *q);
+int lx_action_deferral_close(lx_req *q);
+int lx_action_deferral_open(lx_req *q);
+int lx_page_admin(lx_req *q);
+int lx_action_admin(lx_req *q);
 int lx_page_home(lx_req *q);
 int lx_page_lookup(lx_req *q);
 

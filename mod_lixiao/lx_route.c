@@ -8,6 +8,8 @@
  *   GET /lx/op                the operator desk (page_desk.c); POST /lx/op/search
  *   GET /lx/op/batch          a class or dorm room for a batch (page_batch.c)
  *   POST /lx/op/confirm, /lx/op/revoke, /lx/op/scope   state changes (action_change.c)
+ *   GET /lx/deferral, POST /lx/deferral/{search,close,open}   the deferral point
+ *   GET /lx/admin, POST /lx/admin/{action}                   the administrator's pages
  *
  * Any page answers with its XML document when asked ?format=xml.
  */
@@ -58,6 +60,8 @@ static int lx_fail(lx_req *q, int status)
 {
     if (status == HTTP_UNAUTHORIZED)
         status = HTTP_FORBIDDEN;
+    if (!q->message && q->db && q->db->message && status != HTTP_SERVICE_UNAVAILABLE)
+        q->message = q->db->message;
     return lx_error_page(q, status, lx_status_title(status),
                          q->message ? q->message : lx_status_message(status));
 }
@@ -79,6 +83,19 @@ static int lx_dispatch(lx_req *q)
         return lx_action_revoke(q);
     if (strcmp(path, "/op/scope") == 0)
         return lx_action_scope(q);
+
+    if (strcmp(path, "/deferral") == 0)
+        return lx_page_deferral(q);
+    if (strcmp(path, "/deferral/search") == 0)
+        return lx_action_deferral_search(q);
+    if (strcmp(path, "/deferral/close") == 0)
+        return lx_action_deferral_close(q);
+    if (strcmp(path, "/deferral/open") == 0)
+        return lx_action_deferral_open(q);
+    if (strcmp(path, "/admin") == 0)
+        return lx_page_admin(q);
+    if (strncmp(path, "/admin/", 7) == 0)
+        return lx_action_admin(q);
 
     if (q->r->method_number != M_GET) {
         apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");

@@ -171,6 +171,50 @@ void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_c
     }
 }
 
+xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr n;
+    for (n = parent ? parent->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
+            return n;
+    return NULL;
+}
+
+/* Each row an element, each non-NULL column an attribute named after it ('_' becomes '-');
+ * booleans come out as 1 / 0. */
+void lx_rows_xml(xmlNodePtr parent, const char *element, const PGresult *res)
+{
+    int i, c, ncols = PQnfields(res);
+    const char **names = malloc(sizeof(char *) * (ncols ? ncols : 1));
+    char *buf;
+
+    if (!names)
+        return;
+    for (c = 0; c < ncols; c++) {
+        buf = (char *)xmlStrdup((const xmlChar *)PQfname(res, c));
+        for (char *p = buf; p && *p; p++)
+            if (*p == '_')
+                *p = '-';
+        names[c] = buf;
+    }
+    for (i = 0; i < PQntuples(res); i++) {
+        xmlNodePtr n = xmlNewChild(parent, NULL, (const xmlChar *)element, NULL);
+        for (c = 0; c < ncols; c++) {
+            const char *v;
+            if (PQgetisnull(res, i, c))
+                continue;
+            v = PQgetvalue(res, i, c);
+            if (PQftype(res, c) == 16)          /* BOOLOID */
+                lx_attr_bool(n, names[c], v[0] == 't');
+            else
+                lx_attr(n, names[c], v);
+        }
+    }
+    for (c = 0; c < ncols; c++)
+        xmlFree((void *)names[c]);
+    free(names);
+}
+
 xmlNodePtr lx_page_new(lx_req *q, const char *view)
 {
     request_rec *r = q->r;

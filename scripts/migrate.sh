@@ -25,6 +25,7 @@ run_psql() {
 }
 
 run_psql <<'EOF'
+SET client_min_messages = warning;
 CREATE TABLE IF NOT EXISTS public.lx_migration (
     version     text PRIMARY KEY,
     applied_at  timestamptz NOT NULL DEFAULT now()
