@@ -42,8 +42,8 @@ static int lx_content_type_ok(request_rec *r)
     return *ct == '\0' || *ct == ';' || *ct == ' ';
 }
 
-/* The body, at most LX_FORM_MAX_BYTES, with Content-Length or chunked. */
-static int lx_read_body(lx_req *q, char **body, apr_size_t *len)
+/* The body, at most max bytes (NUL-terminated after len), with Content-Length or chunked. */
+int lx_read_body(lx_req *q, apr_size_t max, char **body, apr_size_t *len)
 {
     request_rec *r = q->r;
     apr_size_t total = 0;
@@ -53,15 +53,15 @@ static int lx_read_body(lx_req *q, char **body, apr_size_t *len)
 
     if (rc != OK)
         return rc;
-    if (r->remaining > LX_FORM_MAX_BYTES) {
+    if (r->remaining > (apr_off_t)max) {
         q->message = "提交的内容过大。";
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
-    buf = apr_palloc(r->pool, LX_FORM_MAX_BYTES + 1);
+    buf = apr_palloc(r->pool, max + 1);
     if (ap_should_client_block(r)) {
-        while ((n = ap_get_client_block(r, buf + total, LX_FORM_MAX_BYTES + 1 - total)) > 0) {
+        while ((n = ap_get_client_block(r, buf + total, max + 1 - total)) > 0) {
             total += (apr_size_t)n;
-            if (total > LX_FORM_MAX_BYTES) {
+            if (total > max) {
                 q->message = "提交的内容过大。";
                 return HTTP_REQUEST_ENTITY_TOO_LARGE;
             }
@@ -71,6 +71,7 @@ static int lx_read_body(lx_req *q, char **body, apr_size_t *len)
             return HTTP_REQUEST_ENTITY_TOO_LARGE;
         }
     }
+    buf[total] = '\0';
     *body = buf;
     *len = total;
     return OK;
@@ -108,7 +109,7 @@ int lx_post_form(lx_req *q, const char *action, apr_table_t **out)
         q->message = "请通过系统页面上的表单提交。";
         return HTTP_UNSUPPORTED_MEDIA_TYPE;
     }
-    rc = lx_read_body(q, &body, &len);
+    rc = lx_read_body(q, LX_FORM_MAX_BYTES, &body, &len);
     if (rc != OK)
         return rc;
     fr = lx_form_parse(r->pool, body, len, LX_FORM_MAX_FIELDS, out);

@@ -96,6 +96,7 @@ typedef struct lx_req {
 } lx_req;
 
 int lx_route(request_rec *r);
+int lx_route_api(lx_req *q);
 
 /* ---- lx_view.c: XML page, stylesheets, HTML/XML out, error pages ---- */
 apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf);
@@ -122,6 +123,7 @@ xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name);
 
 /* ---- lx_post.c: the gate of state-changing requests ---- */
 int lx_post_form(lx_req *q, const char *action, apr_table_t **out);
+int lx_read_body(lx_req *q, apr_size_t max, char **body, apr_size_t *len);
 const char *lx_csrf_token(lx_req *q, const char *action);
 const char *lx_form_id(lx_req *q);
 

@@ -10,6 +10,7 @@
  *   POST /lx/op/confirm, /lx/op/revoke, /lx/op/scope   state changes (action_change.c)
  *   GET /lx/deferral, POST /lx/deferral/{search,close,open}   the deferral point
  *   GET /lx/admin, POST /lx/admin/{action}                   the administrator's pages
+ *   /lx/api/v1/...            the JSON API for the portal and the feeds (page_api.c)
  *
  * Any page answers with its XML document when asked ?format=xml.
  */
@@ -131,6 +132,9 @@ int lx_route(request_rec *r)
     q->want_xml = format && strcmp(format, "xml") == 0;
     lx_security_headers(r, 1);
 
+    /* the JSON API authenticates systems by token itself */
+    if (strncmp(q->path, "/api/v1/", 8) == 0)
+        return lx_route_api(q);
     if (!r->user) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0301)
                       "no authenticated user: protect %s with Require valid-user",

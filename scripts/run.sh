@@ -54,6 +54,14 @@ if [ $fresh = 1 ]; then
     echo "generating demo data ($SIZE students)..."
     as_pg "$PSQL" -X -q -h "$RUNDIR/run" -d lixiao -v ON_ERROR_STOP=1 -v size="$SIZE" -f - \
         <"$HERE/sql/demo/generate.sql" >"$RUNDIR/log/generate.log"
+    # the API's tokens: made once, printed on every run, stored hashed in the database
+    (umask 077; : >"$RUNDIR/conf/tokens")
+    for purpose in portal library finance bank; do
+        tok="lx_${purpose}_$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+        as_pg "$PSQL" -X -q -h "$RUNDIR/run" -d lixiao -v ON_ERROR_STOP=1 \
+            -c "SET ROLE lx_owner; SELECT lx.token_add('$purpose', 'demo $purpose', '$tok')" >/dev/null
+        echo "$purpose $tok" >>"$RUNDIR/conf/tokens"
+    done
 else
     "$HERE/scripts/migrate.sh" "$RUNDIR/run"
 fi
@@ -89,6 +97,8 @@ cat <<BANNER
                op_utilities  op_dorm  op_network  op_graduate  op_academic
                op_college_01..12 (college point + certificate point)  op_cert_01..12
     unknown    stranger (Apache lets them in, the module answers 403)
+  API tokens (Authorization: Bearer ...), see README "The JSON API":
+$(sed 's/^/    /' "$RUNDIR/conf/tokens" 2>/dev/null)
   logs: $RUNDIR/log/   data kept in $RUNDIR/pg (make reset deletes it)
 BANNER
 

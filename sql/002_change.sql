@@ -299,7 +299,11 @@ BEGIN
     -- becomes na; one that applies again starts pending; an automatic one follows its feed.
     WITH want AS (
         SELECT x.student_id, x.step_id, t.state AS old_state,
-               CASE WHEN x.state IS NOT NULL THEN x.state
+               CASE -- a new debt after the certificates were issued does not undo them
+                    WHEN x.state = 'pending' AND t.state = 'done' AND x.how = 'feed'
+                         AND lx.done_dependents(x.student_id, x.step_id) IS NOT NULL
+                         THEN 'done'
+                    WHEN x.state IS NOT NULL THEN x.state
                     WHEN t.state = 'na' THEN 'pending'
                     ELSE t.state END AS new_state,
                x.how

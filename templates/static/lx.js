@@ -34,4 +34,11 @@
   }
   var alls = document.querySelectorAll('input[data-action="select-all"]');
   for (var j = 0; j < alls.length; j++) { wireSelectAll(alls[j]); }
+  // Forms with data-confirm (deleting an operator, archiving a cohort) ask first.
+  var confirms = document.querySelectorAll('form[data-confirm]');
+  for (var c = 0; c < confirms.length; c++) {
+    confirms[c].addEventListener('submit', function (e) {
+      if (!window.confirm(this.getAttribute('data-confirm'))) { e.preventDefault(); }
+    });
+  }
 })();

@@ -1,0 +1,191 @@
+/*
+ * page_api.c: the JSON API, /lx/api/v1.
+ *
+ *   GET  /lx/api/v1/students/{no}/status    the portal's token, or the student themself
+ *   POST /lx/api/v1/feeds/{library|finance|bank}   that system's token; a JSON document
+ *
+ * Tokens come as "Authorization: Bearer ..."; the database keeps only their SHA-256 and the
+ * one purpose each serves (lx.api_token).  Errors are JSON too:
+ *   {"error": {"code": "stable_code", "message": "中文说明"[, "items": [...]]}}
+ * Codes: unauthenticated (401), forbidden (403), not_found (404), method_not_allowed (405),
+ * unsupported_media_type (415), too_large (413), bad_json, invalid_records (400),
+ * unavailable (503, with Retry-After), internal (500).
+ */
+#include "lx_private.h"
+#include "core/lx_json.h"
+#include "core/lx_query.h"
+
+#define LX_FEED_MAX_BYTES (16 * 1024 * 1024)
+
+static int lx_json_send(lx_req *q, int status, const char *body)
+{
+    request_rec *r = q->r;
+    apr_size_t len = strlen(body);
+    r->status = status;
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, len);
+    if (!r->header_only)
+        ap_rwrite(body, len, r);
+    return OK;
+}
+
+static int lx_json_error(lx_req *q, int status, const char *code, const char *message,
+                         const char *items)
+{
+    apr_pool_t *p = q->r->pool;
+    if (status == HTTP_UNAUTHORIZED) {
+        /* systems use a token; a student may log in */
+        apr_table_addn(q->r->headers_out, "WWW-Authenticate", "Bearer realm=\"lixiao\"");
+        apr_table_addn(q->r->headers_out, "WWW-Authenticate", "Basic realm=\"lixiao\"");
+    }
+    if (status == HTTP_SERVICE_UNAVAILABLE)
+        apr_table_setn(q->r->headers_out, "Retry-After", apr_itoa(p, q->conf->retry_after));
+    return lx_json_send(q, status, apr_psprintf(p,
+        "{\"error\": {\"code\": %s, \"message\": %s%s%s}}\n",
+        lx_json_string(p, code), lx_json_string(p, message),
+        items ? ", \"items\": " : "", items ? items : ""));
+}
+
+static int lx_json_db_error(lx_req *q)
+{
+    switch (q->db->status) {
+    case HTTP_SERVICE_UNAVAILABLE:
+        return lx_json_error(q, 503, "unavailable", "数据库暂时无法连接，请稍后重试", NULL);
+    case HTTP_BAD_REQUEST:
+        return lx_json_error(q, 400, "bad_json", "请求正文不是有效的 JSON", NULL);
+    default:
+        return lx_json_error(q, 500, "internal", "系统内部出错，已记录", NULL);
+    }
+}
+
+/* The purpose of the bearer token, "" for a token we do not know, NULL without one. */
+static const char *lx_bearer_purpose(lx_req *q, int *rc)
+{
+    const char *h = apr_table_get(q->r->headers_in, "Authorization"), *params[1];
+    PGresult *res;
+
+    *rc = OK;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    params[0] = h + 7;
+    while (*params[0] == ' ')
+        params[0]++;
+    if (strlen(params[0]) < 32 || strlen(params[0]) > 200)
+        return "";
+    res = lx_db_query(q->db, "SELECT lx.token_purpose($1) AS purpose", 1, params);
+    if (!res) {
+        *rc = q->db->status;
+        return NULL;
+    }
+    return lx_value(res, 0, "purpose") ? lx_value(res, 0, "purpose") : "";
+}
+
+static int lx_api_status(lx_req *q, const char *student_no, const char *purpose)
+{
+    const char *params[1] = {student_no};
+    PGresult *res;
+    int rc;
+
+    if (q->r->method_number != M_GET) {
+        apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");
+        return lx_json_error(q, 405, "method_not_allowed", "只支持 GET", NULL);
+    }
+    if (purpose) {
+        if (strcmp(purpose, "portal") != 0)
+            return lx_json_error(q, 403, "forbidden", "该令牌不能查询学生状态", NULL);
+    }
+    else if (q->r->user) {
+        /* a logged-in student, for their own status only */
+        rc = lx_account_load(q->r, q->db, &q->account);
+        if (rc != OK && rc != HTTP_FORBIDDEN)
+            return lx_json_db_error(q);
+        if (rc != OK || !q->account->is_student || strcmp(q->account->login, student_no) != 0)
+            return lx_json_error(q, 403, "forbidden", "只能查询本人的离校状态", NULL);
+    }
+    else {
+        return lx_json_error(q, 401, "unauthenticated",
+                             "请提供门户令牌（Authorization: Bearer）或以学生身份登录", NULL);
+    }
+    if (!lx_student_no_valid(student_no))
+        return lx_json_error(q, 404, "not_found", "学号不存在", NULL);
+    res = lx_db_query(q->db, "SELECT lx.api_status($1) AS status", 1, params);
+    if (!res)
+        return lx_json_db_error(q);
+    if (!lx_value(res, 0, "status"))
+        return lx_json_error(q, 404, "not_found", "学号不存在", NULL);
+    apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
+    return lx_json_send(q, HTTP_OK, apr_pstrcat(q->r->pool, lx_value(res, 0, "status"), "\n",
+                                                NULL));
+}
+
+static int lx_api_feed(lx_req *q, const char *feed, const char *purpose)
+{
+    request_rec *r = q->r;
+    const char *ct = apr_table_get(r->headers_in, "Content-Type"), *params[4];
+    char *body;
+    apr_size_t len;
+    PGresult *res;
+    int rc;
+
+    if (strcmp(feed, "library") && strcmp(feed, "finance") && strcmp(feed, "bank"))
+        return lx_json_error(q, 404, "not_found", "没有这种数据接口", NULL);
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->headers_out, "Allow", "POST");
+        return lx_json_error(q, 405, "method_not_allowed", "只支持 POST", NULL);
+    }
+    if (!purpose)
+        return lx_json_error(q, 401, "unauthenticated", "请提供该系统的令牌", NULL);
+    if (strcmp(purpose, feed) != 0)
+        return lx_json_error(q, 403, "forbidden", "该令牌不能提交此类数据", NULL);
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+        return lx_json_error(q, 415, "unsupported_media_type",
+                             "Content-Type 应为 application/json", NULL);
+    rc = lx_read_body(q, LX_FEED_MAX_BYTES, &body, &len);
+    if (rc != OK)
+        return lx_json_error(q, 413, "too_large", "请求正文过大（最多 16 MiB）", NULL);
+    body[len] = '\0';
+    if (strlen(body) != len)
+        return lx_json_error(q, 400, "bad_json", "请求正文不是有效的 JSON", NULL);
+    params[0] = feed;
+    params[1] = body;
+    params[2] = r->useragent_ip;
+    params[3] = apr_table_get(r->headers_in, "Idempotency-Key");
+    res = lx_db_query(q->db, "SELECT ok, errors::text AS errors, changed "
+                             "FROM lx.feed_apply($1, $2::jsonb, $3, $4)", 4, params);
+    if (!res)
+        return lx_json_db_error(q);
+    if (lx_value(res, 0, "ok")[0] != 't')
+        return lx_json_error(q, 400, "invalid_records",
+                             "有记录不符合要求，本次未做任何修改", lx_value(res, 0, "errors"));
+    return lx_json_send(q, HTTP_OK, apr_psprintf(r->pool, "{\"ok\": true, \"changed\": %s}\n",
+                                                 lx_value(res, 0, "changed")));
+}
+
+/* Everything under {base}/api/v1: opens the database itself (the caller may be a system with
+ * a token, not a user Apache authenticated). */
+int lx_route_api(lx_req *q)
+{
+    const char *path = q->path + strlen("/api/v1/"), *purpose, *slash;
+    int rc;
+
+    apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
+    rc = lx_db_open(q->r, &q->db);
+    if (rc != OK)
+        return lx_json_error(q, 503, "unavailable", "数据库暂时无法连接，请稍后重试", NULL);
+    purpose = lx_bearer_purpose(q, &rc);
+    if (rc != OK)
+        return lx_json_db_error(q);
+    if (purpose && !*purpose)
+        return lx_json_error(q, 401, "unauthenticated", "令牌无效或已停用", NULL);
+
+    if (strncmp(path, "students/", 9) == 0) {
+        const char *no = path + 9;
+        slash = strchr(no, '/');
+        if (slash && strcmp(slash, "/status") == 0)
+            return lx_api_status(q, apr_pstrndup(q->r->pool, no, slash - no), purpose);
+    }
+    else if (strncmp(path, "feeds/", 6) == 0 && !strchr(path + 6, '/')) {
+        return lx_api_feed(q, path + 6, purpose);
+    }
+    return lx_json_error(q, 404, "not_found", "没有这个接口", NULL);
+}
