@@ -167,3 +167,51 @@ int lx_db_commit(lx_db *db)
 {
     return lx_db_query(db, "COMMIT", 0, NULL) ? OK : db->status;
 }
+
+/*
+ * COPY ... FROM STDIN with data (len bytes).  OK, or db->status with db->message holding
+ * PostgreSQL's own account of a bad file (it names the line), for the import report.
+ */
+int lx_db_copy_in(lx_db *db, const char *sql, const char *data, apr_size_t len)
+{
+    request_rec *r = db->r;
+    PGresult *res = PQexec(db->conn, sql);
+    apr_size_t off = 0;
+    int ok;
+
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        PQclear(res);
+        db->status = lx_db_classify(db->conn, NULL);
+        return db->status == OK ? HTTP_INTERNAL_SERVER_ERROR : db->status;
+    }
+    PQclear(res);
+    /* in pieces: libpq buffers what it is given */
+    while (off < len) {
+        apr_size_t n = len - off > 65536 ? 65536 : len - off;
+        if (PQputCopyData(db->conn, data + off, (int)n) != 1)
+            break;
+        off += n;
+    }
+    PQputCopyEnd(db->conn, off < len ? "upload interrupted" : NULL);
+    res = PQgetResult(db->conn);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
+        db->sqlstate = state ? apr_pstrdup(r->pool, state) : NULL;
+        db->status = PQstatus(db->conn) == CONNECTION_BAD ? HTTP_SERVICE_UNAVAILABLE
+                                                          : HTTP_BAD_REQUEST;
+        db->message = apr_pstrcat(r->pool, msg ? msg : "COPY failed",
+                                  ctx ? " (" : "", ctx ? ctx : "", ctx ? ")" : "", NULL);
+    }
+    PQclear(res);
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
+    return ok ? OK : db->status;
+}
+
+int lx_db_rollback(lx_db *db)
+{
+    return lx_db_query(db, "ROLLBACK", 0, NULL) ? OK : db->status;
+}

@@ -66,6 +66,8 @@ int lx_db_open(request_rec *r, lx_db **out);
 PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
 int lx_db_begin(lx_db *db);
 int lx_db_commit(lx_db *db);
+int lx_db_rollback(lx_db *db);
+int lx_db_copy_in(lx_db *db, const char *sql, const char *data, apr_size_t len);
 
 /* ---- lx_account.c: who the authenticated user is ---- */
 typedef struct lx_assignment {
@@ -160,6 +162,7 @@ int lx_action_deferral_close(lx_req *q);
 int lx_action_deferral_open(lx_req *q);
 int lx_page_admin(lx_req *q);
 int lx_action_admin(lx_req *q);
+int lx_action_import(lx_req *q);
 int lx_page_home(lx_req *q);
 int lx_page_lookup(lx_req *q);
 

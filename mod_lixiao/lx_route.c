@@ -95,6 +95,8 @@ static int lx_dispatch(lx_req *q)
         return lx_action_deferral_open(q);
     if (strcmp(path, "/admin") == 0)
         return lx_page_admin(q);
+    if (strcmp(path, "/admin/import") == 0)
+        return lx_action_import(q);
     if (strncmp(path, "/admin/", 7) == 0)
         return lx_action_admin(q);
 

@@ -134,7 +134,7 @@ int lx_page_admin(lx_req *q)
     if (!tab)
         tab = "operators";
     if (strcmp(tab, "operators") && strcmp(tab, "steps") && strcmp(tab, "cohorts")
-        && strcmp(tab, "events"))
+        && strcmp(tab, "events") && strcmp(tab, "import"))
         return HTTP_NOT_FOUND;
 
     page = lx_page_new(q, "admin");

@@ -29,7 +29,8 @@
   <xsl:variable name="a" select="/page/admin"/>
   <xsl:variable name="tab">
     <xsl:choose>
-      <xsl:when test="$a/@tab = 'steps' or $a/@tab = 'cohorts' or $a/@tab = 'events'">
+      <xsl:when test="$a/@tab = 'steps' or $a/@tab = 'cohorts' or $a/@tab = 'events'
+                      or $a/@tab = 'import'">
         <xsl:value-of select="$a/@tab"/>
       </xsl:when>
       <xsl:otherwise>operators</xsl:otherwise>
@@ -49,6 +50,7 @@
       <xsl:when test="$t = 'steps'">离校点与业务</xsl:when>
       <xsl:when test="$t = 'cohorts'">届别</xsl:when>
       <xsl:when test="$t = 'events'">操作日志</xsl:when>
+      <xsl:when test="$t = 'import'">导入名单</xsl:when>
     </xsl:choose>
   </xsl:template>
 
@@ -68,6 +70,7 @@
             <xsl:when test="$tab = 'operators'">管理操作人员的账号、身份和负责的离校点。</xsl:when>
             <xsl:when test="$tab = 'steps'">设置离校点、离校业务、办理方式、适用范围和前置业务。</xsl:when>
             <xsl:when test="$tab = 'cohorts'">设置每届启用的离校业务和发放的证件；离校结束后归档。</xsl:when>
+            <xsl:when test="$tab = 'import'">从 Excel 导出的 CSV 文件导入或更新毕业生名单。</xsl:when>
             <xsl:otherwise>按学生、操作人员、离校点、业务和日期查询操作记录。</xsl:otherwise>
           </xsl:choose>
         </p>
@@ -79,6 +82,7 @@
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'steps'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'cohorts'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'events'"/></xsl:call-template>
+      <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'import'"/></xsl:call-template>
     </nav>
 
     <xsl:apply-templates select="$a/notice"/>
@@ -87,8 +91,81 @@
       <xsl:when test="$tab = 'steps'"><xsl:call-template name="steps-tab"/></xsl:when>
       <xsl:when test="$tab = 'cohorts'"><xsl:call-template name="cohorts-tab"/></xsl:when>
       <xsl:when test="$tab = 'events'"><xsl:call-template name="events-tab"/></xsl:when>
+      <xsl:when test="$tab = 'import'"><xsl:call-template name="import-tab"/></xsl:when>
       <xsl:otherwise><xsl:call-template name="operators-tab"/></xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+
+  <!-- Import: the upload form (multipart: the only one), then the report of the last file. -->
+  <xsl:template name="import-tab">
+    <xsl:variable name="imp" select="$a/import"/>
+    <xsl:if test="$imp">
+      <section class="card import-result" aria-labelledby="h-import-result">
+        <h2 id="h-import-result">
+          <xsl:choose>
+            <xsl:when test="$imp/@outcome = 'imported'">导入完成</xsl:when>
+            <xsl:otherwise>未导入</xsl:otherwise>
+          </xsl:choose>
+        </h2>
+        <xsl:choose>
+          <xsl:when test="$imp/@outcome = 'imported'">
+            <p class="notice notice-ok">
+              <xsl:text>新增 </xsl:text><b><xsl:value-of select="$imp/@inserted"/></b>
+              <xsl:text> 名，更新 </xsl:text><b><xsl:value-of select="$imp/@updated"/></b>
+              <xsl:text> 名；离校业务状态建立或变更 </xsl:text><b><xsl:value-of select="$imp/@states"/></b>
+              <xsl:text> 项。</xsl:text>
+            </p>
+          </xsl:when>
+          <xsl:otherwise>
+            <p class="notice notice-error"><xsl:value-of select="$imp/@message"/></p>
+          </xsl:otherwise>
+        </xsl:choose>
+        <xsl:if test="$imp/problem">
+          <p>共 <b><xsl:value-of select="count($imp/problem)"/></b> 处问题，请在文件中改正后重新导入：</p>
+          <div class="table-wrap">
+            <table class="list import-problems">
+              <thead>
+                <tr><th scope="col">行</th><th scope="col">列</th><th scope="col">内容</th><th scope="col">原因</th></tr>
+              </thead>
+              <tbody>
+                <xsl:for-each select="$imp/problem">
+                  <tr>
+                    <td class="mono"><xsl:value-of select="@line"/></td>
+                    <td><xsl:value-of select="@col"/></td>
+                    <td class="mono"><xsl:value-of select="@value"/></td>
+                    <td><xsl:value-of select="@reason"/></td>
+                  </tr>
+                </xsl:for-each>
+              </tbody>
+            </table>
+          </div>
+        </xsl:if>
+      </section>
+    </xsl:if>
+    <section class="card" aria-labelledby="h-import">
+      <h2 id="h-import">上传名单文件</h2>
+      <form method="post" action="{$base}/admin/import" enctype="multipart/form-data"
+            class="import-form" data-progress="1">
+        <xsl:call-template name="admin-hidden"/>
+        <p>
+          <label for="import-file">CSV 文件</label>
+          <input type="file" id="import-file" name="file" accept=".csv,text/csv" required="required"/>
+        </p>
+        <p>
+          <label for="import-encoding">文件编码</label>
+          <select id="import-encoding" name="encoding">
+            <option value="auto">自动识别（UTF-8 或 GB18030）</option>
+            <option value="utf-8">UTF-8（Excel“CSV UTF-8”）</option>
+            <option value="gb18030">GB18030 / GBK（Excel“CSV（逗号分隔）”）</option>
+          </select>
+        </p>
+        <p><button type="submit" class="submit">导入</button>
+          <span class="import-progress muted" hidden="hidden">正在上传并检查，请稍候……</span></p>
+      </form>
+      <h3>文件格式</h3>
+      <p class="muted small">第一行为表头，共 21 列，顺序如下（可用中文或英文列名）；按学号新增或更新。有任何一行不符合要求时整个文件都不导入，并列出每一处问题。是否类的列填“是”或“否”（也可为 1/0、Y/N，空为否）。</p>
+      <p class="mono small">学号,姓名,性别,证件类型,证件号码,学院代码,班级代码,班级名称,培养层次,届,宿舍楼,房间号,党员,团员,需归还教学仪器,校本部国家助学贷款,潇湘学院国家助学贷款,生源地助学贷款,借用交换机,暂缓发放两证,户口迁入学校</p>
+    </section>
   </xsl:template>
 
   <xsl:template name="tab-link">
@@ -396,6 +473,7 @@
         <li><span class="tag tag-deferral">可缓交</span>缓交办理点可为个别学生关闭此项限制。</li>
         <li><span class="tag tag-optional">自愿</span>不计入离校；<span class="tag tag-cert">证件</span>发放证件的业务。</li>
         <li>设置前置业务时不能形成循环（甲须先办乙、乙又须先办甲），系统会拒绝保存。</li>
+        <li>每届启用哪些业务，在“<a href="{$base}/admin?tab=cohorts">届别</a>”中设置。</li>
       </ul>
     </section>
 
@@ -593,7 +671,6 @@
               </xsl:when>
               <xsl:otherwise><span class="warn">未在任何届启用</span></xsl:otherwise>
             </xsl:choose>
-            <a class="small dd-link" href="{$base}/admin?tab=cohorts">在“届别”中设置</a>
           </dd>
         </div>
       </dl>
@@ -749,7 +826,7 @@
             <xsl:text> </xsl:text>
             <span class="badge badge-archived">已归档</span>
             <span class="muted small">
-              <xsl:text> 毕业生 </xsl:text><xsl:value-of select="@students"/><xsl:text> 人 · 展开查看</xsl:text>
+              <xsl:text> 毕业生 </xsl:text><xsl:value-of select="@students"/><xsl:text> 人</xsl:text>
             </span>
           </summary>
           <xsl:call-template name="cohort-body"/>
@@ -800,9 +877,9 @@
         <thead>
           <tr>
             <th scope="col">离校业务</th>
-            <th scope="col">离校点</th>
+            <th scope="col" class="wide-only">离校点</th>
             <th scope="col">状态</th>
-            <th scope="col" class="num">已办理（人）</th>
+            <th scope="col" class="num">已办理人数</th>
             <xsl:if test="not($closed)"><th scope="col">操作</th></xsl:if>
           </tr>
         </thead>
@@ -817,7 +894,7 @@
                 <xsl:if test="@optional = '1'"><xsl:text> </xsl:text><span class="tag tag-optional">自愿</span></xsl:if>
                 <xsl:if test="@certificate = '1'"><xsl:text> </xsl:text><span class="tag tag-cert">证件</span></xsl:if>
               </th>
-              <td><xsl:value-of select="@point-name"/></td>
+              <td class="wide-only"><xsl:value-of select="@point-name"/></td>
               <td class="c-state">
                 <xsl:choose>
                   <xsl:when test="$cs"><span class="state state-on">已启用</span></xsl:when>
@@ -887,7 +964,7 @@
             <thead>
               <tr>
                 <th scope="col">证件</th>
-                <th scope="col">随哪项业务发放</th>
+                <th scope="col" class="wide-only">随哪项业务发放</th>
                 <th scope="col">状态</th>
                 <xsl:if test="not($closed)"><th scope="col">操作</th></xsl:if>
               </tr>
@@ -898,7 +975,7 @@
                 <tr>
                   <xsl:if test="not($on)"><xsl:attribute name="class">row-off</xsl:attribute></xsl:if>
                   <th scope="row"><span class="name"><xsl:value-of select="@name"/></span></th>
-                  <td><xsl:value-of select="@step-name"/></td>
+                  <td class="wide-only"><xsl:value-of select="@step-name"/></td>
                   <td class="c-state">
                     <xsl:choose>
                       <xsl:when test="$on"><span class="state state-on">发放</span></xsl:when>
@@ -965,9 +1042,9 @@
             <p class="field-hint">
               <xsl:text>建立</xsl:text>
               <xsl:if test="string($next-year) != 'NaN'">
-                <xsl:text> </xsl:text><xsl:value-of select="$next-year"/><xsl:text> 届</xsl:text>
+                <xsl:text>“</xsl:text><xsl:value-of select="$next-year"/><xsl:text>届</xsl:text>
                 <xsl:value-of select="@programme-name"/>
-                <xsl:text>，</xsl:text>
+                <xsl:text>”，</xsl:text>
               </xsl:if>
               <xsl:text>沿用本届启用的业务和证件。</xsl:text>
             </p>
@@ -1096,7 +1173,18 @@
 
   <xsl:template match="event">
     <tr class="ev-{@kind}">
-      <td class="nowrap"><time><xsl:value-of select="@at"/></time></td>
+      <td class="c-at">
+        <time datetime="{@at}">
+          <xsl:choose>
+            <xsl:when test="contains(@at, ' ')">
+              <span class="nowrap"><xsl:value-of select="substring-before(@at, ' ')"/></span>
+              <xsl:text> </xsl:text>
+              <span class="nowrap"><xsl:value-of select="substring-after(@at, ' ')"/></span>
+            </xsl:when>
+            <xsl:otherwise><xsl:value-of select="@at"/></xsl:otherwise>
+          </xsl:choose>
+        </time>
+      </td>
       <td class="nowrap">
         <span class="evkind evkind-{@kind}">
           <xsl:choose>
@@ -1138,8 +1226,8 @@
           <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td><xsl:value-of select="@point-name"/></td>
-      <td><xsl:value-of select="@step-name"/></td>
+      <td class="c-ps"><xsl:value-of select="@point-name"/></td>
+      <td class="c-ps"><xsl:value-of select="@step-name"/></td>
       <td class="nowrap">
         <xsl:choose>
           <xsl:when test="@how">

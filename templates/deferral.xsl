@@ -84,6 +84,7 @@
                  placeholder="学号 / 身份证号"/>
           <button type="submit">查询</button>
         </div>
+        <p class="muted small">输入 10 位学号或 18 位身份证号，按回车。</p>
       </form>
     </section>
   </xsl:template>
@@ -248,8 +249,8 @@
                   <input type="hidden" name="s" value="{@student-no}"/>
                   <label for="gate-note">开启原因</label>
                   <div class="input-row wide">
-                    <input type="text" id="gate-note" name="note" required="required" maxlength="200"
-                           autocomplete="off" placeholder="原因，如：缓交期已过"/>
+                    <input type="text" id="gate-note" name="note" maxlength="200"
+                           autocomplete="off" placeholder="如：缓交期已过（选填）"/>
                     <button type="submit" class="danger">开启限制</button>
                   </div>
                   <p class="muted small">开启后，该生须缴清欠费（或重新关闭限制）才能领取证件。</p>

@@ -78,6 +78,12 @@
                           or /page/account/assignment[@deferral != '1']">
               <a href="{/page/@base}/op">操作台</a>
             </xsl:if>
+            <xsl:if test="/page/account/@admin = '1' or /page/account/assignment[@deferral = '1']">
+              <a href="{/page/@base}/deferral">缓交办理</a>
+            </xsl:if>
+            <xsl:if test="/page/account/@admin = '1'">
+              <a href="{/page/@base}/admin">系统管理</a>
+            </xsl:if>
           </nav>
         </xsl:if>
         <xsl:apply-templates select="/page/account" mode="who"/>

@@ -41,4 +41,13 @@
       if (!window.confirm(this.getAttribute('data-confirm'))) { e.preventDefault(); }
     });
   }
+  // The roster upload: show that it is running (a large file takes a few seconds).
+  var uploads = document.querySelectorAll('form[data-progress]');
+  for (var u = 0; u < uploads.length; u++) {
+    uploads[u].addEventListener('submit', function () {
+      var p = this.querySelector('.import-progress'), b = this.querySelector('button');
+      if (p) { p.hidden = false; }
+      if (b) { b.disabled = true; }
+    });
+  }
 })();

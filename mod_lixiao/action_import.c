@@ -1,0 +1,183 @@
+/*
+ * action_import.c: POST /lx/admin/import, the roster file of the administrator's page.
+ *
+ * A multipart/form-data upload (csrf, rid, encoding = auto | utf-8 | gb18030, file), read up to
+ * 32 MiB.  In one transaction: COPY the file into lx.roster_stage (PostgreSQL converts GB18030),
+ * lx.roster_check, and either the report of every bad cell (nothing imported) or
+ * lx.roster_merge.  The command line (scripts/import-roster.sh) runs the same SQL.
+ */
+#include "lx_private.h"
+#include "core/lx_csrf.h"
+#include "core/lx_multipart.h"
+#include "core/lx_text.h"
+
+#define LX_IMPORT_MAX_BYTES (32 * 1024 * 1024)
+
+static const char lx_copy_sql[] =
+    "COPY lx.roster_stage (student_no, name, gender, id_type, id_number, college, class, "
+    "class_name, programme, year, building, room, party_member, league_member, "
+    "must_return_instruments, national_loan_10534, national_loan_12649, source_loan, "
+    "borrowed_switch, certificates_deferred, hukou_moved) FROM STDIN WITH (FORMAT csv, "
+    "ENCODING '%s')";
+
+/* PostgreSQL's account of an unreadable file, in Chinese, with the line it names. */
+static const char *lx_copy_message(lx_req *q, const char *encoding)
+{
+    static const struct { const char *pg, *zh; } known[] = {
+        {"missing data for column", "列数不足：每行应有 21 列（见导入说明）"},
+        {"extra data after last expected column", "列数过多：每行应有 21 列（见导入说明）"},
+        {"invalid byte sequence for encoding", "文件编码与所选编码不符，请选择正确的编码"},
+        {"character with byte sequence", "文件中有无法转换的字符，请选择正确的编码"},
+        {"unterminated CSV quoted field", "引号未闭合"},
+        {"literal carriage return found in data", "数据中有多余的换行"},
+        {NULL, NULL}
+    };
+    const char *m = q->db->message ? q->db->message : "", *line = strstr(m, ", line "), *zh;
+    int i;
+
+    zh = "文件无法按 CSV 读取";
+    for (i = 0; known[i].pg; i++)
+        if (strstr(m, known[i].pg))
+            zh = known[i].zh;
+    return apr_psprintf(q->r->pool, "%s%s%s（编码 %s）。本次没有导入任何数据。",
+                        line ? apr_psprintf(q->r->pool, "第 %d 行：", atoi(line + 7)) : "",
+                        zh, "", strcmp(encoding, "UTF8") == 0 ? "UTF-8" : "GB18030");
+}
+
+/* The report page: <import> with the outcome and every problem. */
+static int lx_import_page(lx_req *q, int status, const char *outcome, const PGresult *rows,
+                          const char *message, const PGresult *merged)
+{
+    xmlNodePtr page = lx_page_new(q, "admin");
+    xmlNodePtr admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
+    xmlNodePtr imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
+
+    lx_attr(admin, "tab", "import");
+    lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
+    lx_attr(admin, "rid", lx_form_id(q));
+    lx_attr(imp, "outcome", outcome);
+    lx_attr(imp, "message", message);
+    if (rows)
+        lx_rows_xml(imp, "problem", rows);
+    if (merged)
+        lx_attrs_from_row(imp, merged, 0, (const lx_colmap[]){
+            {"inserted", "inserted", LX_COL_TEXT}, {"updated", "updated", LX_COL_TEXT},
+            {"states", "states", LX_COL_TEXT}, {NULL, NULL, LX_COL_TEXT}});
+    q->r->status = status;
+    return lx_render(q, page);
+}
+
+/* Read and check the upload: OK with the file's part and the encoding for COPY. */
+static int lx_import_upload(lx_req *q, lx_part **file, const char **encoding, const char **rid)
+{
+    request_rec *r = q->r;
+    const char *boundary = lx_multipart_boundary(r->pool,
+                                                  apr_table_get(r->headers_in, "Content-Type"));
+    apr_hash_t *parts;
+    lx_part *csrf, *enc, *id;
+    char *body;
+    apr_size_t len;
+    int rc;
+
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->headers_out, "Allow", "POST");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (!boundary) {
+        q->message = "请通过导入页面的表单上传文件。";
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    rc = lx_read_body(q, LX_IMPORT_MAX_BYTES, &body, &len);
+    if (rc != OK) {
+        q->message = "文件过大（最多 32 MiB），请分批导入。";
+        return rc;
+    }
+    if (lx_multipart_parse(r->pool, boundary, body, len, 10, &parts) != LX_MP_OK) {
+        q->message = "上传的内容格式有误，请重新选择文件上传。";
+        return HTTP_BAD_REQUEST;
+    }
+    csrf = apr_hash_get(parts, "csrf", APR_HASH_KEY_STRING);
+    if (lx_csrf_check(csrf ? csrf->data : NULL, q->conf->secret, q->conf->secret_len, r->user,
+                      "admin", (long long)apr_time_sec(r->request_time)) != LX_CSRF_OK) {
+        q->message = "表单校验失败，请刷新页面后重新提交。";
+        return HTTP_FORBIDDEN;
+    }
+    if (!q->account->is_admin) {
+        q->message = "仅管理员可以导入名单。";
+        return HTTP_FORBIDDEN;
+    }
+    id = apr_hash_get(parts, "rid", APR_HASH_KEY_STRING);
+    *rid = id && id->len >= 16 && id->len <= 40 && lx_text_xml_safe(id->data) ? id->data : NULL;
+    *file = apr_hash_get(parts, "file", APR_HASH_KEY_STRING);
+    if (!*rid || !*file || (*file)->len == 0) {
+        q->message = "请选择要导入的 CSV 文件。";
+        return HTTP_BAD_REQUEST;
+    }
+    /* a UTF-8 BOM (Excel's "CSV UTF-8") goes; UTF-16 is not CSV as COPY reads it */
+    if ((*file)->len >= 3 && memcmp((*file)->data, "\xEF\xBB\xBF", 3) == 0) {
+        (*file)->data += 3;
+        (*file)->len -= 3;
+    }
+    else if ((*file)->len >= 2 && (memcmp((*file)->data, "\xFF\xFE", 2) == 0
+                                   || memcmp((*file)->data, "\xFE\xFF", 2) == 0)) {
+        q->message = "文件是 UTF-16 编码：请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”。";
+        return HTTP_BAD_REQUEST;
+    }
+    enc = apr_hash_get(parts, "encoding", APR_HASH_KEY_STRING);
+    if (!enc || strcmp(enc->data, "auto") == 0 || !*enc->data)
+        /* valid UTF-8 is UTF-8; anything else is taken as GB18030 (Excel's "CSV" in China) */
+        *encoding = memchr((*file)->data, '\0', (*file)->len) == NULL
+                    && lx_text_xml_safe((*file)->data) ? "UTF8" : "GB18030";
+    else if (strcmp(enc->data, "utf-8") == 0)
+        *encoding = "UTF8";
+    else if (strcmp(enc->data, "gb18030") == 0)
+        *encoding = "GB18030";
+    else {
+        q->message = "文件编码只能是自动、UTF-8 或 GB18030。";
+        return HTTP_BAD_REQUEST;
+    }
+    return OK;
+}
+
+int lx_action_import(lx_req *q)
+{
+    const char *encoding, *rid, *params[3];
+    lx_part *file;
+    PGresult *res;
+    int rc = lx_import_upload(q, &file, &encoding, &rid);
+
+    if (rc != OK)
+        return rc;
+    rc = lx_db_begin(q->db);
+    if (rc != OK)
+        return rc;
+    params[0] = rid;
+    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true)", 1, params))
+        return q->db->status;
+    rc = lx_db_copy_in(q->db, apr_psprintf(q->r->pool, lx_copy_sql, encoding), file->data,
+                       file->len);
+    if (rc == HTTP_BAD_REQUEST) {
+        lx_db_rollback(q->db);
+        return lx_import_page(q, HTTP_BAD_REQUEST, "unreadable", NULL,
+                              lx_copy_message(q, encoding), NULL);
+    }
+    if (rc != OK)
+        return rc;
+    res = lx_db_query(q->db, "SELECT * FROM lx.roster_check($1)", 1, params);
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) > 0) {
+        lx_db_rollback(q->db);
+        return lx_import_page(q, HTTP_BAD_REQUEST, "refused", res,
+                              "文件中有不符合要求的内容，本次没有导入任何数据。", NULL);
+    }
+    params[1] = q->r->user;
+    params[2] = q->r->useragent_ip;
+    res = lx_db_query(q->db, "SELECT * FROM lx.roster_merge($1, $2, $3)", 3, params);
+    if (!res)
+        return q->db->status;
+    rc = lx_db_commit(q->db);
+    if (rc != OK)
+        return rc;
+    return lx_import_page(q, HTTP_OK, "imported", NULL, "导入完成。", res);
+}
