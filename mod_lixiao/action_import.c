@@ -152,7 +152,9 @@ int lx_action_import(lx_req *q)
     if (rc != OK)
         return rc;
     params[0] = rid;
-    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true)", 1, params))
+    /* a large roster takes longer than a page may: this transaction only */
+    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
+                            "set_config('statement_timeout', '300s', true)", 1, params))
         return q->db->status;
     rc = lx_db_copy_in(q->db, apr_psprintf(q->r->pool, lx_copy_sql, encoding), file->data,
                        file->len);
@@ -173,7 +175,7 @@ int lx_action_import(lx_req *q)
     }
     params[1] = q->r->user;
     params[2] = q->r->useragent_ip;
-    res = lx_db_query(q->db, "SELECT * FROM lx.roster_merge($1, $2, $3)", 3, params);
+    res = lx_db_query(q->db, "SELECT * FROM lx.roster_merge($1, $2, $3, true)", 3, params);
     if (!res)
         return q->db->status;
     rc = lx_db_commit(q->db);

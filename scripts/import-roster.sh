@@ -39,7 +39,7 @@ SELECT line AS "行", col AS "列", value AS "内容", reason AS "原因" FROM l
 ROLLBACK;
 \\q
 \\endif
-SELECT inserted AS "新增", updated AS "更新", states AS "离校业务状态" FROM lx.roster_merge('$ID', 'cli:' || '${SUDO_USER:-$(id -un)}');
+SELECT inserted AS "新增", updated AS "更新", states AS "离校业务状态" FROM lx.roster_merge('$ID', 'cli:' || '${SUDO_USER:-$(id -un)}', NULL, true);
 COMMIT;
 SQL
 } | "${PSQL[@]}" -f -)

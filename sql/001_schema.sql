@@ -306,7 +306,7 @@ CREATE TRIGGER operator_point_check BEFORE INSERT OR UPDATE ON lx.operator_point
 -- functions of 002_change.sql.
 CREATE TABLE lx.step_state (
     student_id  integer NOT NULL,
-    step_id     integer NOT NULL REFERENCES lx.step,
+    step_id     integer NOT NULL,     -- a step of lx.step through lx.cohort_step (FK below)
     cohort_id   integer NOT NULL,
     state       text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'na')),
     how         text CHECK (how IN ('individual', 'class', 'dorm', 'scope', 'feed', 'auto',

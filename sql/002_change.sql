@@ -29,18 +29,22 @@ LANGUAGE sql STABLE AS $$
      WHERE s.id = p_student_id
 $$;
 
-CREATE FUNCTION lx.step_applies(p_step lx.step, p_facts text[]) RETURNS boolean
+-- Whether a step's rule holds for these facts.  Scalar arguments: the planner inlines it.
+CREATE FUNCTION lx.step_applies(p_when text[], p_unless text[], p_facts text[]) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT p_step.applies_when <@ p_facts AND NOT (p_step.applies_unless && p_facts)
+    SELECT p_when <@ p_facts AND NOT (p_unless && p_facts)
 $$;
 
 -- Whether an automatic step's feeder figures say it is done; NULL: not an automatic step.
-CREATE FUNCTION lx.feed_says_done(p_automatic text, s lx.student) RETURNS boolean
+-- Scalar arguments, so that it is inlined in set-based statements.
+CREATE FUNCTION lx.feed_says_done(p_automatic text, p_loans integer, p_fines numeric,
+                                  p_library_at timestamptz, p_arrears numeric,
+                                  p_arrears_at timestamptz) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE p_automatic
-        WHEN 'library' THEN coalesce(s.library_received_at IS NOT NULL
-                                     AND s.library_loans = 0 AND s.library_fines = 0, false)
-        WHEN 'finance' THEN coalesce(s.arrears_received_at IS NOT NULL AND s.arrears = 0, false)
+        WHEN 'library' THEN coalesce(p_library_at IS NOT NULL
+                                     AND p_loans = 0 AND p_fines = 0, false)
+        WHEN 'finance' THEN coalesce(p_arrears_at IS NOT NULL AND p_arrears = 0, false)
     END
 $$;
 
@@ -272,19 +276,31 @@ BEGIN
         PRIMARY KEY (student_id, step_id)
     ) ON COMMIT DROP;
     TRUNCATE lx_sync_target;
+    -- the facts once per student, then every enabled step of the cohort
+    WITH s AS MATERIALIZED (
+        SELECT s.*, lx.student_facts(s.id) AS facts
+          FROM lx.student s
+          JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+         WHERE s.id = ANY (p_students)
+    )
     INSERT INTO lx_sync_target
     SELECT s.id, st.id, s.cohort_id,
-           CASE WHEN NOT lx.step_applies(st, f.facts) THEN 'na'
+           CASE WHEN NOT lx.step_applies(st.applies_when, st.applies_unless, s.facts)
+                    THEN 'na'
                 WHEN st.automatic IS NULL THEN NULL          -- people decide: keep as it is
-                WHEN lx.feed_says_done(st.automatic, s) THEN 'done'
+                WHEN lx.feed_says_done(st.automatic, s.library_loans, s.library_fines,
+                                       s.library_received_at, s.arrears,
+                                       s.arrears_received_at) THEN 'done'
                 ELSE 'pending' END,
-           CASE WHEN NOT lx.step_applies(st, f.facts) THEN 'rule' ELSE 'feed' END
-      FROM lx.student s
-      JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+           CASE WHEN NOT lx.step_applies(st.applies_when, st.applies_unless, s.facts)
+                    THEN 'rule' ELSE 'feed' END
+      FROM s
       JOIN lx.cohort_step cs ON cs.cohort_id = s.cohort_id
-      JOIN lx.step st ON st.id = cs.step_id
-      CROSS JOIN LATERAL (SELECT lx.student_facts(s.id) AS facts) f
-     WHERE s.id = ANY (p_students);
+      JOIN lx.step st ON st.id = cs.step_id;
+    -- a large sync (an import) joins it to lx.step_state below: give the planner its size
+    IF cardinality(p_students) > 1000 THEN
+        ANALYZE lx_sync_target;
+    END IF;
 
     INSERT INTO lx.step_state AS t (student_id, step_id, cohort_id, state, how, by_login, at)
     SELECT x.student_id, x.step_id, x.cohort_id, coalesce(x.state, 'pending'),

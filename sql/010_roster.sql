@@ -171,8 +171,10 @@ $$;
 
 -- Merge a checked import: classes and rooms created as needed, students inserted or updated
 -- by student number, national loans per campus, then the states through lx.sync_steps.
--- Returns (inserted, updated, states).  The staging rows are removed.
-CREATE FUNCTION lx.roster_merge(p_import text, p_login text, p_addr inet DEFAULT NULL)
+-- Returns (inserted, updated, states).  The staging rows are removed.  The staging rows cannot
+-- change between the caller's check and the merge: only this transaction sees its import id.
+CREATE FUNCTION lx.roster_merge(p_import text, p_login text, p_addr inet DEFAULT NULL,
+                                p_checked boolean DEFAULT false)
 RETURNS TABLE (inserted integer, updated integer, states integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
 DECLARE
@@ -185,7 +187,8 @@ BEGIN
     IF session_user = 'lx_app' THEN
         PERFORM lx.require_admin(p_login);
     END IF;
-    IF EXISTS (SELECT 1 FROM lx.roster_check(p_import)) THEN
+    -- p_checked: the caller ran lx.roster_check in this transaction and found nothing
+    IF NOT p_checked AND EXISTS (SELECT 1 FROM lx.roster_check(p_import)) THEN
         RAISE EXCEPTION '导入文件未通过检查' USING ERRCODE = 'LX409';
     END IF;
     CREATE TEMP TABLE lx_roster ON COMMIT DROP AS

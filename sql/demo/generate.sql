@@ -18,8 +18,13 @@
 --
 -- States are written only through the one door of 002_change.sql: lx.sync_steps for everyone,
 -- then lx.set_proposal (bank data of the source-area loan) and lx.change per step in batches (one
--- call per class, per dorm room, or per chunk of at most 5000 students), each with the operator
--- who would do it, so that lx.change checks scope, modes and prerequisites as at the desk.
+-- call per class, per dorm room (per floor above 200,000 students), or per chunk of at most 5000
+-- students), each with the operator who would do it, so that lx.change checks scope, modes and
+-- prerequisites as at the desk.  The request id of each call names its batch
+-- ('demo-<step>-class<id>', '-room<id>', '-scope...', '-individual...').
+--
+-- Time on 2 cores: 10,500 students about 15 s, 100,000 about 2.5 min, 1,000,000 about 21 min
+-- (11 of them in lx.sync_steps).
 --
 -- Assumptions (documented choices, not in the seed):
 --   * 2026届研究生 enables graduate_school's defence and project and, of the rest, party_transfer,
@@ -85,7 +90,8 @@ BEGIN;
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM lx.student) OR EXISTS (SELECT 1 FROM lx.cohort) THEN
-        RAISE EXCEPTION 'generate.sql wants a freshly migrated database (lx.student or lx.cohort is not empty)';
+        RAISE EXCEPTION 'generate.sql wants a freshly migrated database '
+                        '(lx.student or lx.cohort is not empty)';
     END IF;
 END;
 $$;
@@ -309,7 +315,9 @@ UPDATE lx_demo.s
 -- finance office's for 97% (6% owe).  Students who cleared everything owe nothing.
 UPDATE lx_demo.s
    SET (lib_loans, lib_fines, lib_at) = (
-           SELECT CASE WHEN NOT rec THEN NULL WHEN debt AND kind < 0.7 THEN 1 + floor(lx_demo.u('libloans', no) * 5)::int ELSE 0 END,
+           SELECT CASE WHEN NOT rec THEN NULL
+                       WHEN debt AND kind < 0.7 THEN 1 + floor(lx_demo.u('libloans', no) * 5)::int
+                       ELSE 0 END,
                   CASE WHEN NOT rec THEN NULL WHEN debt AND kind >= 0.4
                        THEN 0.50 + floor(lx_demo.u('libfines', no) * 296) / 10.0 ELSE 0.00 END,
                   CASE WHEN rec THEN make_date(y, 6, 1) + time '08:00'
@@ -330,7 +338,9 @@ UPDATE lx_demo.s
 
 -- Names: a surname (the more common ones more often) and one or two given-name characters.
 UPDATE lx_demo.s
-   SET name = lx_demo.pick('王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
+   SET name = lx_demo.pick('王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董'
+                           || '袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白'
+                           || '邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
                             power(lx_demo.u('surname', no), 1.8))
               || CASE WHEN lx_demo.u('twochars', no) < 0.72 THEN
                      lx_demo.pick(CASE gender WHEN 'M' THEN '子文思一家俊志建明晓宇嘉天浩'
@@ -655,21 +665,26 @@ WITH h AS (
            END AS login
       FROM h
 )
-SELECT student_id, step_id, code, how, login,
-       CASE how
-           WHEN 'class' THEN 'class' || class_id
-           WHEN 'dorm' THEN 'room' || dorm_room_id
-           ELSE how || cohort_id || '-' || login || '-'
-                || (row_number() OVER (PARTITION BY step_id, how, cohort_id, login
-                                       ORDER BY student_id) - 1) / 5000
+SELECT l.student_id, l.step_id, l.code, l.how, l.login,
+       CASE l.how
+           WHEN 'class' THEN 'class' || l.class_id
+           -- a dorm batch is one room; above 200,000 students one floor (20 rooms) per call,
+           -- which saves about 5 of the 26 minutes of the 1,000,000 run
+           WHEN 'dorm' THEN CASE WHEN (SELECT size FROM lx_demo.param) > 200000
+                                 THEN 'floor' || r.building || '-' || ((r.q % 120) / 20 + 1)
+                                 ELSE 'room' || l.dorm_room_id END
+           ELSE l.how || l.cohort_id || '-' || l.login || '-'
+                || (row_number() OVER (PARTITION BY l.step_id, l.how, l.cohort_id, l.login
+                                       ORDER BY l.student_id) - 1) / 5000
        END AS batch,
        CASE
-           WHEN code = 'instruments' AND how = 'scope' THEN '无借用仪器，学院统一确认'
-           WHEN code = 'instruments' THEN '仪器已归还'
-           WHEN code IN ('electricity', 'dorm_items') AND how = 'individual' THEN '本人单独办理'
-           WHEN code = 'certificates' AND how = 'individual' THEN '本人单独领取'
+           WHEN l.code = 'instruments' AND l.how = 'scope' THEN '无借用仪器，学院统一确认'
+           WHEN l.code = 'instruments' THEN '仪器已归还'
+           WHEN l.code IN ('electricity', 'dorm_items') AND l.how = 'individual' THEN '本人单独办理'
+           WHEN l.code = 'certificates' AND l.how = 'individual' THEN '本人单独领取'
        END AS note
-  FROM l;
+  FROM l
+  LEFT JOIN lx_demo.room r ON r.id = l.dorm_room_id;
 COMMIT;
 
 -- ---------------------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""The roster import: good and bad files, encodings, the report, atomicity, 30,000 rows, and the
+command-line path."""
+import subprocess
+import uuid
+import xml.etree.ElementTree as ET
+
+from data import resident_id
+from lxenv import REPO
+
+HEADER_ZH = ("学号,姓名,性别,证件类型,证件号码,学院代码,班级代码,班级名称,培养层次,届,宿舍楼,房间号,"
+             "党员,团员,需归还教学仪器,校本部国家助学贷款,潇湘学院国家助学贷款,生源地助学贷款,借用交换机,"
+             "暂缓发放两证,户口迁入学校")
+HEADER_EN = ("student_no,name,gender,id_type,id_number,college,class,class_name,programme,year,"
+             "building,room,party_member,league_member,must_return_instruments,"
+             "national_loan_10534,national_loan_12649,source_loan,borrowed_switch,"
+             "certificates_deferred,hukou_moved")
+
+
+def row(no, name="导入生", cls="IMP-1", cls_name="导入1班", college="01", idn=None,
+        building="I1栋", room="101", party="否", loan1="否", loan2="否", hukou="否"):
+    idn = idn or resident_id(f"4301022002{int(no[-4:]) % 12 + 1:02d}{int(no[-4:]) % 28 + 1:02d}"
+                             f"{int(no[-3:]):03d}")
+    return (f"{no},{name},男,居民身份证,{idn},{college},{cls},{cls_name},本科,2026,{building},"
+            f"{room},{party},是,否,{loan1},{loan2},否,否,否,{hukou}")
+
+
+def upload(httpd, content, encoding="auto", user="admin"):
+    doc = ET.fromstring(httpd.get("/lx/admin?tab=import&format=xml", user="admin").content)
+    csrf = doc.find("admin").get("csrf")
+    return httpd.request("POST", "/lx/admin/import?format=xml", user=user,
+                         data={"csrf": csrf, "rid": uuid.uuid4().hex, "encoding": encoding},
+                         files={"file": ("roster.csv", content, "text/csv")}, timeout=120)
+
+
+def result(r):
+    return ET.fromstring(r.content).find("admin/import")
+
+
+def count(env, where):
+    return int(env.cluster.psql(f"SELECT count(*) FROM lx.student WHERE {where}")[0][0])
+
+
+def test_utf8_with_bom_imports_and_updates(httpd, env):
+    lines = [HEADER_ZH, row("2026710001", party="是", loan1="是", loan2="是"),
+             row("2026710002", building="", room="")]
+    r = upload(httpd, ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert r.status_code == 200, r.text[-800:]
+    imp = result(r)
+    assert (imp.get("outcome"), imp.get("inserted"), imp.get("updated")) == ("imported", "2", "0")
+    assert count(env, "student_no LIKE '20267100%'") == 2
+    sheet = ET.fromstring(httpd.get("/lx/student/2026710001?format=xml", user="admin").content)
+    steps = {s.get("code"): s.get("state") for s in sheet.iter("step")}
+    assert steps["party_transfer"] == "pending" and steps["national_loan_12649"] == "pending"
+    assert sheet.find("student").get("dorm") == "I1栋 101"
+    # the same numbers again: updated, not duplicated; the loans follow the file
+    r = upload(httpd, "\n".join([HEADER_EN, row("2026710001", name="改名了")]).encode())
+    imp = result(r)
+    assert (imp.get("inserted"), imp.get("updated")) == ("0", "1")
+    assert env.cluster.psql("SELECT name FROM lx.student WHERE student_no = '2026710001'") == [["改名了"]]
+    sheet = ET.fromstring(httpd.get("/lx/student/2026710001?format=xml", user="admin").content)
+    steps = {s.get("code"): s.get("state") for s in sheet.iter("step")}
+    assert steps["national_loan_12649"] == "na" and steps["party_transfer"] == "na"
+    assert env.cluster.psql("SELECT count(*) FROM lx.event WHERE kind = 'import'")[0][0] >= "2"
+
+
+def test_gb18030_detected_and_chosen(httpd, env):
+    content = "\n".join([HEADER_ZH, row("2026720001", name="龘䶮鿏"),
+                         row("2026720002", name="欧阳")]).encode("gb18030")
+    r = upload(httpd, content)
+    assert r.status_code == 200 and result(r).get("inserted") == "2"
+    assert env.cluster.psql("SELECT name FROM lx.student WHERE student_no = '2026720001'") == [["龘䶮鿏"]]
+    content = "\n".join([HEADER_ZH, row("2026720003")]).encode("gb18030")
+    assert upload(httpd, content, encoding="gb18030").status_code == 200
+    # chosen wrongly: a clear refusal, nothing imported
+    r = upload(httpd, "\n".join([HEADER_ZH, row("2026720004")]).encode("gb18030"),
+               encoding="utf-8")
+    assert r.status_code == 400 and "编码" in result(r).get("message")
+    assert count(env, "student_no = '2026720004'") == 0
+
+
+def test_a_bad_row_imports_nothing_and_is_reported(httpd, env):
+    good = row("2026730001")
+    bad_id = row("2026730002", idn="430102200107151235")
+    rows = [HEADER_ZH, good, bad_id,
+            row("2026730003", college="99"),
+            row("2026730001"),                                   # duplicate number
+            row("2026730004", hukou="也许"),
+            "12345,短号,男,居民身份证," + resident_id("43010220020101123") + ",01,IMP-1,导入1班,本科,2026,,,否,否,否,否,否,否,否,否,否",
+            row("2026730005", cls="U01-2201"),                  # a class of another cohort? exists
+            row("2026730006", building="I9栋", room="")]
+    r = upload(httpd, "\n".join(rows).encode())
+    assert r.status_code == 400
+    imp = result(r)
+    assert imp.get("outcome") == "refused"
+    problems = [(int(p.get("line")), p.get("col"), p.get("reason")) for p in imp.findall("problem")]
+    lines = {(l, c) for l, c, _ in problems}
+    assert (3, "证件号码") in lines and (4, "学院代码") in lines
+    assert (2, "学号") in lines and (5, "学号") in lines
+    assert (6, "户口迁入学校") in lines and (7, "学号") in lines and (9, "房间号") in lines
+    assert all(reason for _, _, reason in problems)
+    # the ID number itself is not echoed in the report
+    assert "430102200107151235" not in r.text
+    assert count(env, "student_no LIKE '20267300%'") == 0
+    html = httpd.request("POST", "/lx/admin/import", user="admin",
+                         data={"csrf": ET.fromstring(httpd.get("/lx/admin?tab=import&format=xml",
+                                                              user="admin").content)
+                                       .find("admin").get("csrf"),
+                               "rid": uuid.uuid4().hex},
+                         files={"file": ("r.csv", "\n".join(rows).encode(), "text/csv")})
+    assert html.status_code == 400 and "没有这个学院代码" in html.text
+
+
+def test_unreadable_files(httpd):
+    r = upload(httpd, "学号,姓名\n1,2\n".encode())
+    assert r.status_code == 400 and "列" in result(r).get("message")
+    r = upload(httpd, "\ufeffa,b".encode("utf-16"))
+    assert r.status_code == 400
+    r = upload(httpd, (HEADER_ZH + "\n").encode())
+    assert r.status_code == 400 and result(r).find("problem").get("reason") == "文件中没有学生数据"
+    r = upload(httpd, "\n".join(["wrong,header" + ",x" * 19, row("2026740001")]).encode())
+    assert r.status_code == 400 and result(r).find("problem").get("line") == "1"
+
+
+def test_only_administrators_import(httpd, env):
+    for user in ("op_library", "deferral", "2022010001"):
+        r = upload(httpd, "\n".join([HEADER_ZH, row("2026750001")]).encode(), user=user)
+        assert r.status_code == 403
+    assert count(env, "student_no = '2026750001'") == 0
+
+
+def test_thirty_thousand_rows(httpd, env):
+    lines = [HEADER_ZH]
+    for i in range(30000):
+        no = f"2026{60 + i // 10000:02d}{i % 10000:04d}"
+        lines.append(row(no, name=f"批量{i}", cls=f"BIG-{i // 30:04d}", cls_name=f"批量{i // 30}班",
+                         college=f"{i % 12 + 1:02d}", building=f"B{i // 600}栋",
+                         room=f"{(i // 5) % 120 + 101}"))
+    # each class in one college: rows of a class share the college of its first row
+    for k in range(1, len(lines)):
+        i = k - 1
+        parts = lines[k].split(",")
+        parts[5] = f"{(i // 30) % 12 + 1:02d}"
+        lines[k] = ",".join(parts)
+    r = upload(httpd, "\n".join(lines).encode("gb18030"))
+    assert r.status_code == 200, r.text[-1000:]
+    assert result(r).get("inserted") == "30000"
+    assert count(env, "student_no >= '2026600000' AND student_no < '2026630000'") == 30000
+
+
+def test_command_line_import(env, tmp_path):
+    f = tmp_path / "roster.csv"
+    f.write_bytes("\n".join([HEADER_ZH, row("2026760001"), row("2026760002")]).encode("gb18030"))
+    f.chmod(0o644)
+    tmp_path.chmod(0o755)
+    r = subprocess.run([str(REPO / "scripts/import-roster.sh"), str(f), "auto", "-h",
+                        str(env.cluster.sock)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert count(env, "student_no LIKE '20267600%'") == 2
+    f.write_text("\n".join([HEADER_ZH, row("2026760003", college="99")]))
+    r = subprocess.run([str(REPO / "scripts/import-roster.sh"), str(f), "utf-8", "-h",
+                        str(env.cluster.sock)], capture_output=True, text=True)
+    assert r.returncode == 1 and "没有这个学院代码" in r.stdout
+    assert count(env, "student_no = '2026760003'") == 0
