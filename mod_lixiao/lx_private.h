@@ -68,6 +68,8 @@ int lx_db_begin(lx_db *db);
 int lx_db_commit(lx_db *db);
 int lx_db_rollback(lx_db *db);
 int lx_db_copy_in(lx_db *db, const char *sql, const char *data, apr_size_t len);
+int lx_db_copy_out(lx_db *db, const char *sql, const char *prefix, int *sent);
+const char *lx_db_literal(lx_db *db, const char *value);
 
 /* ---- lx_account.c: who the authenticated user is ---- */
 typedef struct lx_assignment {
@@ -163,6 +165,7 @@ int lx_action_deferral_open(lx_req *q);
 int lx_page_admin(lx_req *q);
 int lx_action_admin(lx_req *q);
 int lx_action_import(lx_req *q);
+int lx_page_export(lx_req *q);
 int lx_page_home(lx_req *q);
 int lx_page_lookup(lx_req *q);
 

@@ -162,6 +162,12 @@
         <p><button type="submit" class="submit">导入</button>
           <span class="import-progress muted" hidden="hidden">正在上传并检查，请稍候……</span></p>
       </form>
+      <h3>导出</h3>
+      <p>全校已办结（全部必办业务已完成）学生名单：
+        <a href="{$base}/admin/export?kind=cleared">CSV（UTF-8）</a> ·
+        <a href="{$base}/admin/export?kind=cleared&amp;enc=gb18030">CSV（GB18030）</a>。
+        按学院或班级导出时加参数 <code>college=学院代码</code>、<code>class=班级代码</code>；
+        各离校点未办名单在操作台的实时统计中导出。</p>
       <h3>文件格式</h3>
       <p class="muted small">第一行为表头，共 21 列，顺序如下（可用中文或英文列名）；按学号新增或更新。有任何一行不符合要求时整个文件都不导入，并列出每一处问题。是否类的列填“是”或“否”（也可为 1/0、Y/N，空为否）。</p>
       <p class="mono small">学号,姓名,性别,证件类型,证件号码,学院代码,班级代码,班级名称,培养层次,届,宿舍楼,房间号,党员,团员,需归还教学仪器,校本部国家助学贷款,潇湘学院国家助学贷款,生源地助学贷款,借用交换机,暂缓发放两证,户口迁入学校</p>

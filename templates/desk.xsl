@@ -567,6 +567,13 @@
           <p class="muted">暂无统计数据。</p>
         </xsl:otherwise>
       </xsl:choose>
+      <!-- the proof list of the desk's scope, for Excel -->
+      <p class="small export-links">
+        <xsl:text>已办结学生名单：</xsl:text>
+        <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared">CSV（UTF-8）</a>
+        <xsl:text> · </xsl:text>
+        <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared&amp;enc=gb18030">CSV（GB18030）</a>
+      </p>
     </section>
   </xsl:template>
 
@@ -604,6 +611,13 @@
         <span>已办 <b class="n-done"><xsl:value-of select="@done"/></b></span>
         <span>未办 <b class="n-pending"><xsl:value-of select="@pending"/></b></span>
       </div>
+      <xsl:if test="number(@pending) &gt; 0">
+        <p class="small export-links">
+          <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}">导出未办名单</a>
+          <xsl:text> · </xsl:text>
+          <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}&amp;enc=gb18030">GB18030</a>
+        </p>
+      </xsl:if>
       <xsl:if test="number(@proposed) &gt; 0">
         <p class="stat-proposed">
           <xsl:text>系统已勾选待确认 </xsl:text><b><xsl:value-of select="@proposed"/></b><xsl:text> 人</xsl:text>
