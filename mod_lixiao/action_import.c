@@ -67,8 +67,9 @@ static int lx_import_page(lx_req *q, int status, const char *outcome, const PGre
     return lx_render(q, page);
 }
 
-/* Read and check the upload: OK with the file's part and the encoding for COPY. */
-static int lx_import_upload(lx_req *q, lx_part **file, const char **encoding, const char **rid)
+/* Read and check the upload: OK with its parts, the file's part and the encoding for COPY. */
+static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
+                            const char **encoding, const char **rid)
 {
     request_rec *r = q->r;
     const char *boundary = lx_multipart_boundary(r->pool,
@@ -106,6 +107,7 @@ static int lx_import_upload(lx_req *q, lx_part **file, const char **encoding, co
         q->message = "仅管理员可以导入名单。";
         return HTTP_FORBIDDEN;
     }
+    *parts_out = parts;
     id = apr_hash_get(parts, "rid", APR_HASH_KEY_STRING);
     *rid = id && id->len >= 16 && id->len <= 40 && lx_text_xml_safe(id->data) ? id->data : NULL;
     *file = apr_hash_get(parts, "file", APR_HASH_KEY_STRING);
@@ -142,9 +144,10 @@ static int lx_import_upload(lx_req *q, lx_part **file, const char **encoding, co
 int lx_action_import(lx_req *q)
 {
     const char *encoding, *rid, *params[3];
+    apr_hash_t *parts;
     lx_part *file;
     PGresult *res;
-    int rc = lx_import_upload(q, &file, &encoding, &rid);
+    int rc = lx_import_upload(q, &parts, &file, &encoding, &rid);
 
     if (rc != OK)
         return rc;
@@ -182,4 +185,91 @@ int lx_action_import(lx_req *q)
     if (rc != OK)
         return rc;
     return lx_import_page(q, HTTP_OK, "imported", NULL, "导入完成。", res);
+}
+
+/*
+ * POST /lx/admin/feed: a feed as a CSV file (purpose = library | finance | bank): staged by
+ * COPY, turned into the push API's JSON document by lx.feed_document, and applied by
+ * lx.feed_apply, which reports every bad record and changes nothing if there is one.
+ */
+int lx_action_feed_upload(lx_req *q)
+{
+    const char *encoding, *rid, *purpose, *params[4];
+    apr_hash_t *parts;
+    lx_part *file, *pp;
+    PGresult *res;
+    xmlNodePtr page, admin, imp;
+    int rc = lx_import_upload(q, &parts, &file, &encoding, &rid), i;
+
+    if (rc != OK)
+        return rc;
+    pp = apr_hash_get(parts, "purpose", APR_HASH_KEY_STRING);
+    purpose = pp ? pp->data : "";
+    if (strcmp(purpose, "library") && strcmp(purpose, "finance") && strcmp(purpose, "bank")) {
+        q->message = "请选择数据来源（图书馆、财务处或银行）。";
+        return HTTP_BAD_REQUEST;
+    }
+    rc = lx_db_begin(q->db);
+    if (rc != OK)
+        return rc;
+    params[0] = rid;
+    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
+                            "set_config('statement_timeout', '300s', true)", 1, params))
+        return q->db->status;
+    rc = lx_db_copy_in(q->db, apr_psprintf(q->r->pool,
+                       "COPY lx.feed_stage (c1, c2%s) FROM STDIN WITH (FORMAT csv, "
+                       "ENCODING '%s')", strcmp(purpose, "library") == 0 ? ", c3" : "",
+                       encoding), file->data, file->len);
+    if (rc == HTTP_BAD_REQUEST) {
+        lx_db_rollback(q->db);
+        return lx_import_page(q, HTTP_BAD_REQUEST, "unreadable", NULL,
+                              lx_copy_message(q, encoding), NULL);
+    }
+    if (rc != OK)
+        return rc;
+    params[1] = purpose;
+    params[2] = q->r->useragent_ip;
+    params[3] = rid;
+    res = lx_db_query(q->db,
+                      "SELECT ok, changed, e.\"index\" + 2 AS line, e.field AS col, "
+                      "       e.message AS reason "
+                      "  FROM lx.feed_apply($2, lx.feed_document($1, $2), $3, $4) f "
+                      "  LEFT JOIN LATERAL jsonb_to_recordset(f.errors) "
+                      "       AS e (\"index\" integer, field text, code text, message text) ON true",
+                      4, params);
+    if (!res)
+        return q->db->status;
+    if (lx_value(res, 0, "ok")[0] != 't') {
+        lx_db_rollback(q->db);
+        page = lx_page_new(q, "admin");
+        admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
+        lx_attr(admin, "tab", "import");
+        lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
+        lx_attr(admin, "rid", lx_form_id(q));
+        imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
+        lx_attr(imp, "outcome", "refused");
+        lx_attr(imp, "message", "文件中有不符合要求的记录，本次没有做任何修改。");
+        for (i = 0; i < PQntuples(res); i++) {
+            xmlNodePtr p = xmlNewChild(imp, NULL, (const xmlChar *)"problem", NULL);
+            lx_attr(p, "line", lx_value(res, i, "line"));
+            lx_attr(p, "col", lx_value(res, i, "col"));
+            lx_attr(p, "reason", lx_value(res, i, "reason"));
+        }
+        q->r->status = HTTP_BAD_REQUEST;
+        return lx_render(q, page);
+    }
+    rc = lx_db_commit(q->db);
+    if (rc != OK)
+        return rc;
+    page = lx_page_new(q, "admin");
+    admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
+    lx_attr(admin, "tab", "import");
+    lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
+    lx_attr(admin, "rid", lx_form_id(q));
+    imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
+    lx_attr(imp, "outcome", "fed");
+    lx_attr(imp, "purpose", purpose);
+    lx_attr(imp, "states", lx_value(res, 0, "changed"));
+    lx_attr(imp, "message", "数据已同步，自动办理的业务已随之更新。");
+    return lx_render(q, page);
 }

@@ -97,6 +97,8 @@ static int lx_dispatch(lx_req *q)
         return lx_page_admin(q);
     if (strcmp(path, "/admin/import") == 0)
         return lx_action_import(q);
+    if (strcmp(path, "/admin/feed") == 0)
+        return lx_action_feed_upload(q);
     if (strcmp(path, "/admin/export") == 0 || strcmp(path, "/op/export") == 0)
         return lx_page_export(q);
     if (strncmp(path, "/admin/", 7) == 0)

@@ -335,3 +335,46 @@ LANGUAGE sql STABLE AS $$
                           AND NOT st.optional)
      ORDER BY ch.year DESC, cl.code, s.student_no
 $$;
+
+-- ---- feed files ---------------------------------------------------------------------------
+-- The library's, the finance office's and the bank's figures may also come as a CSV file
+-- uploaded by an administrator: 学号,借阅册数,欠款 | 学号,欠费 | 学号,已还款 (header row first).
+-- The rows become the same JSON document the push API takes, and lx.feed_apply checks and
+-- applies it: one path for both.
+
+CREATE UNLOGGED TABLE lx.feed_stage (
+    import_id   text NOT NULL DEFAULT current_setting('lx.import_id'),
+    seq         bigserial,
+    c1 text, c2 text, c3 text
+);
+CREATE INDEX feed_stage_import_idx ON lx.feed_stage (import_id, seq);
+GRANT INSERT ON lx.feed_stage TO lx_app;
+GRANT USAGE ON SEQUENCE lx.feed_stage_seq_seq TO lx_app;
+
+-- A cell as JSON: a number when it reads as one, true/false for yes/no, else the text itself
+-- (which lx.feed_apply then reports as a wrong type).
+CREATE FUNCTION lx.csv_json(p text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN btrim(p) ~ '^-?[0-9]{1,12}(\.[0-9]{1,6})?$' THEN to_jsonb(btrim(p)::numeric)
+                WHEN lx.roster_bool(p) IS NOT NULL AND btrim(coalesce(p, '')) <> ''
+                    THEN to_jsonb(lx.roster_bool(p))
+                ELSE to_jsonb(p) END
+$$;
+
+-- The staged rows of a feed file as a feed document; the header row is left out.
+CREATE FUNCTION lx.feed_document(p_import text, p_purpose text) RETURNS jsonb
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+    SELECT jsonb_build_object('records', coalesce(jsonb_agg(
+               CASE p_purpose
+               WHEN 'library' THEN jsonb_build_object('student_no', btrim(f.c1),
+                                                     'loans', lx.csv_json(f.c2),
+                                                     'fines', lx.csv_json(f.c3))
+               WHEN 'finance' THEN jsonb_build_object('student_no', btrim(f.c1),
+                                                     'arrears', lx.csv_json(f.c2))
+               ELSE jsonb_build_object('student_no', btrim(f.c1),
+                                       'repaid', lx.csv_json(f.c2))
+               END ORDER BY f.seq), '[]'))
+      FROM lx.feed_stage f
+     WHERE f.import_id = p_import
+       AND f.seq > (SELECT min(seq) FROM lx.feed_stage WHERE import_id = p_import)
+$$;

@@ -104,10 +104,18 @@
         <h2 id="h-import-result">
           <xsl:choose>
             <xsl:when test="$imp/@outcome = 'imported'">导入完成</xsl:when>
+          <xsl:when test="$imp/@outcome = 'fed'">数据已同步</xsl:when>
             <xsl:otherwise>未导入</xsl:otherwise>
           </xsl:choose>
         </h2>
         <xsl:choose>
+          <xsl:when test="$imp/@outcome = 'fed'">
+            <p class="notice notice-ok">
+              <xsl:value-of select="$imp/@message"/>
+              <xsl:text>离校业务状态变更 </xsl:text><b><xsl:value-of select="$imp/@states"/></b>
+              <xsl:text> 项。</xsl:text>
+            </p>
+          </xsl:when>
           <xsl:when test="$imp/@outcome = 'imported'">
             <p class="notice notice-ok">
               <xsl:text>新增 </xsl:text><b><xsl:value-of select="$imp/@inserted"/></b>
@@ -160,6 +168,34 @@
           </select>
         </p>
         <p><button type="submit" class="submit">导入</button>
+          <span class="import-progress muted" hidden="hidden">正在上传并检查，请稍候……</span></p>
+      </form>
+      <h3>同步图书馆、财务处、银行数据</h3>
+      <p class="muted small">各系统也可通过数据接口推送（见 README）。文件第一行为表头：图书馆为“学号,借阅册数,欠款”，财务处为“学号,欠费”，银行为“学号,已还款”（是/否）。有任何一条不符合要求时整个文件都不生效。</p>
+      <form method="post" action="{$base}/admin/feed" enctype="multipart/form-data"
+            class="import-form" data-progress="1">
+        <xsl:call-template name="admin-hidden"/>
+        <p>
+          <label for="feed-purpose">数据来源</label>
+          <select id="feed-purpose" name="purpose">
+            <option value="library">图书馆（借阅册数、欠款）</option>
+            <option value="finance">财务处（欠费）</option>
+            <option value="bank">银行（生源地助学贷款还款）</option>
+          </select>
+        </p>
+        <p>
+          <label for="feed-file">CSV 文件</label>
+          <input type="file" id="feed-file" name="file" accept=".csv,text/csv" required="required"/>
+        </p>
+        <p>
+          <label for="feed-encoding">文件编码</label>
+          <select id="feed-encoding" name="encoding">
+            <option value="auto">自动识别（UTF-8 或 GB18030）</option>
+            <option value="utf-8">UTF-8</option>
+            <option value="gb18030">GB18030 / GBK</option>
+          </select>
+        </p>
+        <p><button type="submit" class="submit">同步</button>
           <span class="import-progress muted" hidden="hidden">正在上传并检查，请稍候……</span></p>
       </form>
       <h3>导出</h3>

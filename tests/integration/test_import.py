@@ -161,3 +161,24 @@ def test_command_line_import(env, tmp_path):
                         str(env.cluster.sock)], capture_output=True, text=True)
     assert r.returncode == 1 and "没有这个学院代码" in r.stdout
     assert count(env, "student_no = '2026760003'") == 0
+
+
+def upload_feed(httpd, purpose, content):
+    doc = ET.fromstring(httpd.get("/lx/admin?tab=import&format=xml", user="admin").content)
+    return httpd.request("POST", "/lx/admin/feed?format=xml", user="admin",
+                         data={"csrf": doc.find("admin").get("csrf"), "rid": uuid.uuid4().hex,
+                               "purpose": purpose},
+                         files={"file": ("feed.csv", content, "text/csv")})
+
+
+def test_feed_files(httpd, env):
+    from data import make_class, state
+    _, (a, b) = make_class(env, "05", 2)
+    r = upload_feed(httpd, "library", f"学号,借阅册数,欠款\n{a},0,0\n{b},1,2.5\n".encode("gb18030"))
+    assert r.status_code == 200 and result(r).get("outcome") == "fed"
+    assert state(env, a, "library_books") == "done" and state(env, b, "library_books") == "pending"
+    r = upload_feed(httpd, "finance", f"学号,欠费\n{a},abc\n2099999999,0\n".encode())
+    assert r.status_code == 400
+    problems = {(p.get("line"), p.get("col")) for p in result(r).findall("problem")}
+    assert ("2", "arrears") in problems and ("3", "student_no") in problems
+    assert state(env, a, "arrears") == "pending"
