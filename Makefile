@@ -3,6 +3,7 @@
 #   make run      the demo on http://127.0.0.1:8080/lx/ (LX_PORT overrides), foreground
 #   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
+#   make bench-import   the roster import through the module against psql by hand
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -26,10 +27,15 @@ test: deps-test
 	$(MAKE) -f Makefile.apxs all
 	scripts/test.sh
 
+# benchmarks: measured as ratios within one run, never asserted in tests
+bench-import: deps-test
+	$(MAKE) -f Makefile.apxs all
+	/usr/bin/python3 tests/bench/bench_import.py
+
 deps-run:
 	@scripts/deps.sh run
 
 deps-test:
 	@scripts/deps.sh test
 
-.PHONY: run start stop reset test deps-run deps-test
+.PHONY: run start stop reset test bench-import deps-run deps-test

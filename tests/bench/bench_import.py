@@ -1,0 +1,74 @@
+"""make bench-import: a roster of 30,000 students imported through the module (the
+administrator's upload) against the same COPY into staging, check and merge run by hand in psql
+(scripts/import-roster.sh).  Target: module / psql <= 1.25.  Both run three times in one run,
+alternating, on the same private PostgreSQL and httpd; the medians are compared."""
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from lxenv import REPO, Env  # noqa: E402
+from test_import import HEADER_ZH, row  # noqa: E402
+
+ROWS = 30000
+
+
+def roster(block):
+    """30,000 new students, numbers 2026BB#### from block BB on, in classes of 30."""
+    lines = [HEADER_ZH]
+    for i in range(ROWS):
+        no = f"2026{block + i // 10000:02d}{i % 10000:04d}"
+        lines.append(row(no, name=f"压测{i}", cls=f"K{block}-{i // 30:04d}",
+                         cls_name=f"压测{block}-{i // 30}班", college=f"{(i // 30) % 12 + 1:02d}",
+                         building=f"K{block}-{i // 600}栋", room=f"{(i // 5) % 120 + 101}"))
+    return ("\n".join(lines) + "\n").encode("gb18030")
+
+
+def via_module(env, content):
+    h = env.httpd
+    csrf = ET.fromstring(h.get("/lx/admin?tab=import&format=xml", user="admin").content) \
+        .find("admin").get("csrf")
+    t0 = time.perf_counter()
+    r = h.request("POST", "/lx/admin/import?format=xml", user="admin",
+                  data={"csrf": csrf, "rid": uuid.uuid4().hex, "encoding": "gb18030"},
+                  files={"file": ("roster.csv", content, "text/csv")}, timeout=600)
+    elapsed = time.perf_counter() - t0
+    assert r.status_code == 200, r.text[-500:]
+    return elapsed
+
+
+def via_psql(env, content, path):
+    path.write_bytes(content)
+    path.chmod(0o644)
+    t0 = time.perf_counter()
+    r = subprocess.run([str(REPO / "scripts/import-roster.sh"), str(path), "gb18030", "-h",
+                        str(env.cluster.sock)], capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    assert r.returncode == 0, r.stderr
+    return elapsed
+
+
+def main():
+    env = Env(size=400)
+    try:
+        env.start()
+        module, psql = [], []
+        for k in range(3):
+            module.append(via_module(env, roster(10 + 6 * k)))
+            psql.append(via_psql(env, roster(13 + 6 * k), env.base / f"roster{k}.csv"))
+        m, p = statistics.median(module), statistics.median(psql)
+        print(f"roster import, {ROWS} rows (GB18030), 3 runs each, alternating:")
+        print(f"  module upload   : {', '.join(f'{t:.2f}' for t in module)} s  median {m:.2f} s"
+              f"  ({ROWS / m:,.0f} rows/s)")
+        print(f"  psql by hand    : {', '.join(f'{t:.2f}' for t in psql)} s  median {p:.2f} s")
+        print(f"  ratio module/psql: {m / p:.2f}  (target <= 1.25)")
+    finally:
+        env.close()
+
+
+if __name__ == "__main__":
+    main()
