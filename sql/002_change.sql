@@ -308,7 +308,10 @@ BEGIN
            CASE WHEN x.state = 'done' THEN p_login END,
            CASE WHEN x.state = 'done' THEN now() END
       FROM lx_sync_target x
-    ON CONFLICT (student_id, step_id) DO NOTHING;
+     -- the students are locked above: nobody else inserts their states meanwhile, and a plain
+     -- insert of what is missing is much cheaper than ON CONFLICT for a whole new roster
+     WHERE NOT EXISTS (SELECT 1 FROM lx.step_state t
+                        WHERE t.student_id = x.student_id AND t.step_id = x.step_id);
     GET DIAGNOSTICS n_new = ROW_COUNT;
 
     -- Existing states whose rule or feed now says otherwise.  A step that no longer applies

@@ -70,7 +70,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = lx, pg_temp AS $$
                     WHEN btrim(r.id_type) IN ('港澳台居民居住证', 'hmt_permit') THEN 'hmt_permit'
                     WHEN btrim(r.id_type) IN ('护照', 'passport') THEN 'passport'
                     WHEN btrim(r.id_type) IN ('其他', '其他证件', 'other') THEN 'other'
-               END AS idt
+               END AS idt,
+               lx.resident_id_valid(upper(btrim(coalesce(r.id_number, '')))) AS id_ok
           FROM r WHERE line > 1
     ), body AS (
         -- what the checks compare across rows, computed once (window functions, not a
@@ -112,11 +113,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = lx, pg_temp AS $$
             ('证件类型', b.id_type, '证件类型应为居民身份证、港澳台居民居住证、护照或其他',
              b.idt IS NULL),
             ('证件号码', NULL, '身份证号无效（位数、校验位或出生日期不对）',
-             b.idt IN ('resident', 'hmt_permit')
-             AND NOT lx.resident_id_valid(upper(btrim(coalesce(b.id_number, ''))))),
+             b.idt IN ('resident', 'hmt_permit') AND NOT b.id_ok),
             ('证件号码', NULL, '出生日期晚于今天',
-             b.idt IN ('resident', 'hmt_permit')
-             AND lx.resident_id_valid(upper(btrim(coalesce(b.id_number, ''))))
+             b.idt IN ('resident', 'hmt_permit') AND b.id_ok
              AND to_date(substr(btrim(b.id_number), 7, 8), 'YYYYMMDD') >= p_today),
             ('证件号码', NULL, '证件号码应为 5 至 30 个字符',
              b.idt IN ('passport', 'other')
