@@ -141,6 +141,33 @@ static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
     return OK;
 }
 
+/*
+ * Open the import's transaction and COPY the file into staging.  OK; or the rendered page
+ * saying why the file cannot be read (*done set); or a failure status.
+ */
+static int lx_import_stage(lx_req *q, const char *rid, const char *copy_sql, const lx_part *file,
+                           const char *encoding, int *done)
+{
+    const char *params[1] = {rid};
+    int rc = lx_db_begin(q->db);
+
+    *done = 0;
+    if (rc != OK)
+        return rc;
+    /* a large file takes longer than a page may: this transaction only */
+    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
+                            "set_config('statement_timeout', '300s', true)", 1, params))
+        return q->db->status;
+    rc = lx_db_copy_in(q->db, copy_sql, file->data, file->len);
+    if (rc == HTTP_BAD_REQUEST) {
+        lx_db_rollback(q->db);
+        *done = 1;
+        return lx_import_page(q, HTTP_BAD_REQUEST, "unreadable", NULL,
+                              lx_copy_message(q, encoding), NULL);
+    }
+    return rc;
+}
+
 int lx_action_import(lx_req *q)
 {
     const char *encoding, *rid, *params[3];
@@ -149,25 +176,15 @@ int lx_action_import(lx_req *q)
     PGresult *res;
     int rc = lx_import_upload(q, &parts, &file, &encoding, &rid);
 
+    int done;
+
     if (rc != OK)
         return rc;
-    rc = lx_db_begin(q->db);
-    if (rc != OK)
+    rc = lx_import_stage(q, rid, apr_psprintf(q->r->pool, lx_copy_sql, encoding), file,
+                         encoding, &done);
+    if (rc != OK || done)
         return rc;
     params[0] = rid;
-    /* a large roster takes longer than a page may: this transaction only */
-    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
-                            "set_config('statement_timeout', '300s', true)", 1, params))
-        return q->db->status;
-    rc = lx_db_copy_in(q->db, apr_psprintf(q->r->pool, lx_copy_sql, encoding), file->data,
-                       file->len);
-    if (rc == HTTP_BAD_REQUEST) {
-        lx_db_rollback(q->db);
-        return lx_import_page(q, HTTP_BAD_REQUEST, "unreadable", NULL,
-                              lx_copy_message(q, encoding), NULL);
-    }
-    if (rc != OK)
-        return rc;
     res = lx_db_query(q->db, "SELECT * FROM lx.roster_check($1)", 1, params);
     if (!res)
         return q->db->status;
@@ -197,9 +214,8 @@ int lx_action_feed_upload(lx_req *q)
     const char *encoding, *rid, *purpose, *params[4];
     apr_hash_t *parts;
     lx_part *file, *pp;
-    PGresult *res;
-    xmlNodePtr page, admin, imp;
-    int rc = lx_import_upload(q, &parts, &file, &encoding, &rid), i;
+    PGresult *res, *problems;
+    int rc = lx_import_upload(q, &parts, &file, &encoding, &rid), done;
 
     if (rc != OK)
         return rc;
@@ -209,67 +225,36 @@ int lx_action_feed_upload(lx_req *q)
         q->message = "请选择数据来源（图书馆、财务处或银行）。";
         return HTTP_BAD_REQUEST;
     }
-    rc = lx_db_begin(q->db);
-    if (rc != OK)
+    rc = lx_import_stage(q, rid, apr_psprintf(q->r->pool,
+                         "COPY lx.feed_stage (c1, c2%s) FROM STDIN WITH (FORMAT csv, "
+                         "ENCODING '%s')", strcmp(purpose, "library") == 0 ? ", c3" : "",
+                         encoding), file, encoding, &done);
+    if (rc != OK || done)
         return rc;
     params[0] = rid;
-    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
-                            "set_config('statement_timeout', '300s', true)", 1, params))
-        return q->db->status;
-    rc = lx_db_copy_in(q->db, apr_psprintf(q->r->pool,
-                       "COPY lx.feed_stage (c1, c2%s) FROM STDIN WITH (FORMAT csv, "
-                       "ENCODING '%s')", strcmp(purpose, "library") == 0 ? ", c3" : "",
-                       encoding), file->data, file->len);
-    if (rc == HTTP_BAD_REQUEST) {
-        lx_db_rollback(q->db);
-        return lx_import_page(q, HTTP_BAD_REQUEST, "unreadable", NULL,
-                              lx_copy_message(q, encoding), NULL);
-    }
-    if (rc != OK)
-        return rc;
     params[1] = purpose;
     params[2] = q->r->useragent_ip;
     params[3] = rid;
-    res = lx_db_query(q->db,
-                      "SELECT ok, changed, e.\"index\" + 2 AS line, e.field AS col, "
-                      "       e.message AS reason "
-                      "  FROM lx.feed_apply($2, lx.feed_document($1, $2), $3, $4) f "
-                      "  LEFT JOIN LATERAL jsonb_to_recordset(f.errors) "
-                      "       AS e (\"index\" integer, field text, code text, message text) ON true",
+    res = lx_db_query(q->db, "SELECT ok, changed AS states, errors::text AS errors "
+                             "FROM lx.feed_apply($2, lx.feed_document($1, $2), $3, $4)",
                       4, params);
     if (!res)
         return q->db->status;
     if (lx_value(res, 0, "ok")[0] != 't') {
+        /* the push API's findings, numbered as the file's lines (the header is line 1) */
+        params[0] = lx_value(res, 0, "errors");
+        problems = lx_db_query(q->db,
+            "SELECT e.\"index\" + 2 AS line, e.field AS col, e.message AS reason "
+            "  FROM jsonb_to_recordset($1::jsonb) "
+            "    AS e (\"index\" integer, field text, code text, message text)", 1, params);
+        if (!problems)
+            return q->db->status;
         lx_db_rollback(q->db);
-        page = lx_page_new(q, "admin");
-        admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
-        lx_attr(admin, "tab", "import");
-        lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
-        lx_attr(admin, "rid", lx_form_id(q));
-        imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
-        lx_attr(imp, "outcome", "refused");
-        lx_attr(imp, "message", "文件中有不符合要求的记录，本次没有做任何修改。");
-        for (i = 0; i < PQntuples(res); i++) {
-            xmlNodePtr p = xmlNewChild(imp, NULL, (const xmlChar *)"problem", NULL);
-            lx_attr(p, "line", lx_value(res, i, "line"));
-            lx_attr(p, "col", lx_value(res, i, "col"));
-            lx_attr(p, "reason", lx_value(res, i, "reason"));
-        }
-        q->r->status = HTTP_BAD_REQUEST;
-        return lx_render(q, page);
+        return lx_import_page(q, HTTP_BAD_REQUEST, "refused", problems,
+                              "文件中有不符合要求的记录，本次没有做任何修改。", NULL);
     }
     rc = lx_db_commit(q->db);
     if (rc != OK)
         return rc;
-    page = lx_page_new(q, "admin");
-    admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
-    lx_attr(admin, "tab", "import");
-    lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
-    lx_attr(admin, "rid", lx_form_id(q));
-    imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
-    lx_attr(imp, "outcome", "fed");
-    lx_attr(imp, "purpose", purpose);
-    lx_attr(imp, "states", lx_value(res, 0, "changed"));
-    lx_attr(imp, "message", "数据已同步，自动办理的业务已随之更新。");
-    return lx_render(q, page);
+    return lx_import_page(q, HTTP_OK, "fed", NULL, "数据已同步，自动办理的业务已随之更新。", res);
 }

@@ -98,6 +98,13 @@ static int lx_deferral_redirect(lx_req *q, const char *student_no, const char *e
     return HTTP_SEE_OTHER;
 }
 
+/* Every POST of the deferral point: the form's gate, then the officer's right. */
+static int lx_deferral_form(lx_req *q, apr_table_t **form)
+{
+    int rc = lx_post_form(q, "deferral", form);
+    return rc == OK ? lx_deferral_allowed(q) : rc;
+}
+
 /* POST /lx/deferral/search: a student number or a resident ID number (never into a URL). */
 int lx_action_deferral_search(lx_req *q)
 {
@@ -106,11 +113,8 @@ int lx_action_deferral_search(lx_req *q)
     char norm[19];
     PGresult *res;
     xmlNodePtr page;
-    int rc = lx_post_form(q, "deferral", &form);
+    int rc = lx_deferral_form(q, &form);
 
-    if (rc != OK)
-        return rc;
-    rc = lx_deferral_allowed(q);
     if (rc != OK)
         return rc;
     text = apr_table_get(form, "q");
@@ -169,11 +173,8 @@ static int lx_deferral_change(lx_req *q, int close)
     const char *student_no, *note, *params[7];
     PGresult *res;
     const char *outcome;
-    int rc = lx_post_form(q, "deferral", &form);
+    int rc = lx_deferral_form(q, &form);
 
-    if (rc != OK)
-        return rc;
-    rc = lx_deferral_allowed(q);
     if (rc != OK)
         return rc;
     student_no = apr_table_get(form, "s");
