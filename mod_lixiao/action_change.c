@@ -132,14 +132,14 @@ static int lx_result_xml(lx_req *q, xmlNodePtr parent, const PGresult *res,
     return status;
 }
 
+static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGresult *res);
+
 /* Run the change and answer: 303 back to the desk, or the page again with the refusals. */
 static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
 {
     request_rec *r = q->r;
     const char *params[8];
     PGresult *res;
-    xmlNodePtr page, desk;
-    int status, changed = 0, n, rc;
 
     params[0] = c->action;
     params[1] = lx_pg_array(r->pool, c->steps);
@@ -153,6 +153,17 @@ static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
                       8, params);
     if (!res)
         return q->db->status;
+    return lx_change_answer(q, d, c, res);
+}
+
+/* After a change: 303 back to the desk when nothing was refused (a script asking for XML gets
+ * the result); otherwise the batch list (refused batch) or the desk with the student again,
+ * with every refusal and its reason. */
+static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGresult *res)
+{
+    request_rec *r = q->r;
+    xmlNodePtr page, desk;
+    int status, changed = 0, n, rc;
 
     /* success goes straight back to the desk (a script asking for XML gets the result) */
     status = lx_result_xml(q, NULL, res, c, &changed);
@@ -290,8 +301,7 @@ int lx_action_scope(lx_req *q)
     lx_change c;
     const char *step, *params[7];
     PGresult *res;
-    xmlNodePtr page, desk;
-    int rc = lx_change_prepare(q, "confirm", &form, &d, &c), status, changed;
+    int rc = lx_change_prepare(q, "confirm", &form, &d, &c);
 
     if (rc != OK)
         return rc;
@@ -316,20 +326,5 @@ int lx_action_scope(lx_req *q)
                       "  JOIN lx.student s ON s.id = r.student_id", 7, params);
     if (!res)
         return q->db->status;
-    status = lx_result_xml(q, NULL, res, &c, &changed);
-    if (status == OK && !q->want_xml) {
-        apr_table_setn(q->r->headers_out, "Location", ap_construct_url(q->r->pool,
-            lx_desk_url(q, d, c.anchor, apr_psprintf(q->r->pool, "ok=%d", changed)), q->r));
-        return HTTP_SEE_OTHER;
-    }
-    page = lx_page_new(q, "desk");
-    desk = lx_desk_xml(q, page, d);
-    status = lx_result_xml(q, desk, res, &c, &changed);
-    rc = lx_desk_stats_xml(q, desk, d);
-    if (rc == OK)
-        rc = lx_sheet_xml(q, page, c.anchor);
-    if (rc != OK)
-        return rc;
-    q->r->status = status == OK ? HTTP_OK : status;
-    return lx_render(q, page);
+    return lx_change_answer(q, d, &c, res);
 }
