@@ -123,6 +123,18 @@ PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const
         }
         st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     }
+    /* a statement of its own that lost a deadlock (two batches meeting on a counter row) or a
+     * serialisation conflict is simply run again: it was rolled back whole */
+    for (int tries = 0; !in_tx && tries < 3 && res && st == PGRES_FATAL_ERROR; tries++) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (!state || (strcmp(state, "40P01") != 0 && strcmp(state, "40001") != 0))
+            break;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, LXLOGNO(0108)
+                      "statement retried after SQLSTATE %s", state);
+        PQclear(res);
+        res = lx_db_exec(db, sql, nparams, params);
+        st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    }
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         apr_pool_cleanup_register(r->pool, res, lx_pqclear, apr_pool_cleanup_null);
         db->status = OK;
