@@ -164,8 +164,7 @@ CREATE TRIGGER stat_state_upd AFTER UPDATE ON lx.step_state
 CREATE TRIGGER stat_state_del AFTER DELETE ON lx.step_state
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION lx.stat_state_del();
 
--- A student's own row: counted as a graduate of their class; moving class or college moves
--- their counts; leaving takes them out (their states are removed by the cascade, which the
+-- A student's own row: moving class or college moves their counts; leaving takes them out (their states are removed by the cascade, which the
 -- state trigger then no longer counts: the student row is gone).
 CREATE FUNCTION lx.stat_student_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -193,7 +192,7 @@ BEGIN
         ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
            SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    IF TG_OP = 'UPDATE' THEN
         INSERT INTO lx.stat_class AS t (cohort_id, step_id, college_id, class_id, stripe,
                                         applicable, done)
         SELECT NEW.cohort_id, ss.step_id, NEW.college_id, NEW.class_id, v_stripe,
@@ -218,8 +217,21 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+-- New students have no states yet (the states reference them): they count as graduates, set
+-- based for a whole roster.
+CREATE FUNCTION lx.stat_student_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, students)
+    SELECT cohort_id, college_id, class_id, lx.stat_stripe(), count(*) FROM new_rows
+     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
+       SET students = t.students + EXCLUDED.students;
+    RETURN NULL;
+END;
+$$;
 CREATE TRIGGER stat_student_ins AFTER INSERT ON lx.student
-    FOR EACH ROW EXECUTE FUNCTION lx.stat_student_row();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION lx.stat_student_ins();
 CREATE TRIGGER stat_student_move AFTER UPDATE OF college_id, class_id, cohort_id ON lx.student
     FOR EACH ROW WHEN ((OLD.college_id, OLD.class_id, OLD.cohort_id)
                        IS DISTINCT FROM (NEW.college_id, NEW.class_id, NEW.cohort_id))
