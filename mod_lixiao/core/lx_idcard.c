@@ -72,13 +72,3 @@ const char *lx_idcard_message(lx_id_result res)
     }
     return "身份证号无效";
 }
-
-void lx_idcard_mask(char *dst, size_t n, const char *s)
-{
-    size_t len = strlen(s), i, keep_head = len >= 14 ? 6 : 0, keep_tail = len >= 4 ? 4 : len;
-    if (n == 0)
-        return;
-    for (i = 0; i < len && i + 1 < n; i++)
-        dst[i] = (i < keep_head || i >= len - keep_tail) ? s[i] : '*';
-    dst[i] = '\0';
-}

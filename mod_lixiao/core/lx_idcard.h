@@ -27,8 +27,4 @@ lx_id_result lx_idcard_check(const char *s, long today, char norm[19]);
 /* A message in Chinese for a result, for pages. */
 const char *lx_idcard_message(lx_id_result res);
 
-/* The masked form for pages: first six and last four characters kept (430102********123X);
- * shorter documents keep their last four.  Writes at most n bytes including the NUL. */
-void lx_idcard_mask(char *dst, size_t n, const char *s);
-
 #endif

@@ -70,16 +70,6 @@ char *lx_text_xml_clean(const char *s)
     return out;
 }
 
-void lx_text_log_safe(char *dst, size_t n, const char *s)
-{
-    size_t i;
-    if (n == 0)
-        return;
-    for (i = 0; i + 1 < n && s[i]; i++)
-        dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) ? ' ' : s[i];
-    dst[i] = '\0';
-}
-
 char *lx_text_trim(char *s)
 {
     char *end;

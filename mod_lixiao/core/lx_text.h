@@ -18,10 +18,6 @@ int lx_text_xml_safe(const char *s);
  * replaced by U+FFFD.  NULL when out of memory.  The caller frees it. */
 char *lx_text_xml_clean(const char *s);
 
-/* Copy at most n-1 bytes of s into dst, turning CR, LF and other C0 controls into spaces:
- * for log lines built from what users typed. */
-void lx_text_log_safe(char *dst, size_t n, const char *s);
-
 /* Trim ASCII white space at both ends, in place; returns the start of the trimmed text. */
 char *lx_text_trim(char *s);
 

@@ -11,6 +11,8 @@
 #include "core/lx_csrf.h"
 #include "core/lx_form.h"
 #include "core/lx_idcard.h"
+#include "core/lx_json.h"
+#include "core/lx_multipart.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
 
@@ -99,18 +101,10 @@ START_TEST(id_dates)
 }
 END_TEST
 
-START_TEST(id_mask)
+START_TEST(id_messages)
 {
-    char m[32];
-    lx_idcard_mask(m, sizeof(m), "43010220000229123X");
-    ck_assert_str_eq(m, "430102********123X");
-    lx_idcard_mask(m, sizeof(m), "E12345678");
-    ck_assert_str_eq(m, "*****5678");
-    lx_idcard_mask(m, sizeof(m), "123");
-    ck_assert_str_eq(m, "123");
-    lx_idcard_mask(m, 5, "43010220000229123X");        /* truncated, never overflows */
-    ck_assert_str_eq(m, "4301");
     ck_assert_str_ne(lx_idcard_message(LX_ID_CHECK), "");
+    ck_assert_str_ne(lx_idcard_message(LX_ID_CHECK), lx_idcard_message(LX_ID_DATE));
 }
 END_TEST
 
@@ -160,13 +154,12 @@ START_TEST(text_xml)
 }
 END_TEST
 
-START_TEST(text_log)
+START_TEST(text_trim)
 {
-    char b[16];
-    lx_text_log_safe(b, sizeof(b), "a\r\nb\tc");
-    ck_assert_str_eq(b, "a  b c");
-    lx_text_log_safe(b, 4, "abcdef");
-    ck_assert_str_eq(b, "abc");
+    char a[] = "  2022010001 \r\n", b[] = "", c[] = "张 三";
+    ck_assert_str_eq(lx_text_trim(a), "2022010001");
+    ck_assert_str_eq(lx_text_trim(b), "");
+    ck_assert_str_eq(lx_text_trim(c), "张 三");
 }
 END_TEST
 
@@ -261,11 +254,63 @@ START_TEST(base64url)
 }
 END_TEST
 
+/* ---- multipart uploads and JSON strings ---- */
+
+START_TEST(multipart_parts)
+{
+    static const char body[] =
+        "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
+        "Content-Type: text/csv\r\n\r\n\xef\xbb\xbf" "a,b\r\n\0c\r\n--XyZ--\r\n";
+    apr_hash_t *parts;
+    lx_part *f;
+    const char *b = lx_multipart_boundary(pool, "multipart/form-data; boundary=XyZ");
+    ck_assert_str_eq(b, "XyZ");
+    ck_assert_str_eq(lx_multipart_boundary(pool, "multipart/form-data; boundary=\"q r\""), "q r");
+    ck_assert_ptr_null(lx_multipart_boundary(pool, "application/x-www-form-urlencoded"));
+    ck_assert_ptr_null(lx_multipart_boundary(pool, "multipart/form-data"));
+    ck_assert_int_eq(lx_multipart_parse(pool, b, body, sizeof(body) - 1, 10, &parts), LX_MP_OK);
+    ck_assert_str_eq(((lx_part *)apr_hash_get(parts, "csrf", APR_HASH_KEY_STRING))->data, "tok");
+    f = apr_hash_get(parts, "file", APR_HASH_KEY_STRING);
+    ck_assert_str_eq(f->filename, "a.csv");
+    ck_assert_uint_eq(f->len, 10);                          /* binary-safe: the NUL stays */
+    ck_assert(memcmp(f->data, "\xef\xbb\xbf" "a,b\r\n\0c", 10) == 0);
+}
+END_TEST
+
+START_TEST(multipart_refusals)
+{
+    apr_hash_t *parts;
+    static const char dup[] =
+        "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+        "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n2\r\n--B--";
+    static const char unclosed[] =
+        "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1";
+    static const char noname[] = "--B\r\nContent-Type: text/plain\r\n\r\n1\r\n--B--";
+    ck_assert_int_eq(lx_multipart_parse(pool, "B", dup, sizeof(dup) - 1, 10, &parts),
+                     LX_MP_DUPLICATE);
+    ck_assert_int_eq(lx_multipart_parse(pool, "B", dup, sizeof(dup) - 1, 1, &parts),
+                     LX_MP_TOO_MANY);
+    ck_assert_int_eq(lx_multipart_parse(pool, "B", unclosed, sizeof(unclosed) - 1, 10, &parts),
+                     LX_MP_MALFORMED);
+    ck_assert_int_eq(lx_multipart_parse(pool, "B", noname, sizeof(noname) - 1, 10, &parts),
+                     LX_MP_MALFORMED);
+    ck_assert_int_eq(lx_multipart_parse(pool, "B", "garbage", 7, 10, &parts), LX_MP_MALFORMED);
+}
+END_TEST
+
+START_TEST(json_strings)
+{
+    ck_assert_str_eq(lx_json_string(pool, "学号不存在"), "\"学号不存在\"");
+    ck_assert_str_eq(lx_json_string(pool, "a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
     TCase *id = tcase_create("idcard"), *q = tcase_create("query"), *t = tcase_create("text");
-    TCase *f = tcase_create("form"), *c = tcase_create("csrf");
+    TCase *f = tcase_create("form"), *c = tcase_create("csrf"), *m = tcase_create("upload");
     SRunner *sr;
     int failed;
 
@@ -274,18 +319,23 @@ int main(void)
     tcase_add_test(id, id_bad_check_digit);
     tcase_add_test(id, id_length_and_chars);
     tcase_add_test(id, id_dates);
-    tcase_add_test(id, id_mask);
+    tcase_add_test(id, id_messages);
     tcase_add_checked_fixture(q, setup, teardown);
     tcase_add_test(q, query_params);
     tcase_add_test(q, student_numbers);
     tcase_add_test(t, text_xml);
-    tcase_add_test(t, text_log);
+    tcase_add_test(t, text_trim);
     tcase_add_checked_fixture(f, setup, teardown);
     tcase_add_test(f, form_fields);
     tcase_add_test(f, form_refusals);
     tcase_add_test(c, csrf_round_trip);
     tcase_add_test(c, csrf_tampering);
     tcase_add_test(c, base64url);
+    tcase_add_checked_fixture(m, setup, teardown);
+    tcase_add_test(m, multipart_parts);
+    tcase_add_test(m, multipart_refusals);
+    tcase_add_test(m, json_strings);
+    suite_add_tcase(s, m);
     suite_add_tcase(s, f);
     suite_add_tcase(s, c);
     suite_add_tcase(s, id);
