@@ -167,6 +167,7 @@ int lx_action_admin(lx_req *q);
 int lx_action_import(lx_req *q);
 int lx_page_export(lx_req *q);
 int lx_action_feed_upload(lx_req *q);
+int lx_page_stats(lx_req *q);
 int lx_page_home(lx_req *q);
 int lx_page_lookup(lx_req *q);
 

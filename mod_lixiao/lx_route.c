@@ -10,6 +10,7 @@
  *   POST /lx/op/confirm, /lx/op/revoke, /lx/op/scope   state changes (action_change.c)
  *   GET /lx/deferral, POST /lx/deferral/{search,close,open}   the deferral point
  *   GET /lx/admin, POST /lx/admin/{action}                   the administrator's pages
+ *   GET /lx/stats             live statistics (page_stats.c)
  *   /lx/api/v1/...            the JSON API for the portal and the feeds (page_api.c)
  *
  * Any page answers with its XML document when asked ?format=xml.
@@ -85,6 +86,8 @@ static int lx_dispatch(lx_req *q)
     if (strcmp(path, "/op/scope") == 0)
         return lx_action_scope(q);
 
+    if (strcmp(path, "/stats") == 0)
+        return lx_page_stats(q);
     if (strcmp(path, "/deferral") == 0)
         return lx_page_deferral(q);
     if (strcmp(path, "/deferral/search") == 0)

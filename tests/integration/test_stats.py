@@ -76,3 +76,78 @@ def test_statistics_queries_never_scan_the_state_table(env):
             f"SET enable_seqscan = off; EXPLAIN {sql}"))
         assert "stat_college" in plan, plan          # the function was inlined: a real plan
         assert "Seq Scan on step_state" not in plan, plan
+
+
+# ---- the dashboard ------------------------------------------------------------------------
+import xml.etree.ElementTree as ET  # noqa: E402
+
+
+def stats_xml(httpd, user, query=""):
+    r = httpd.get(f"/lx/stats?format=xml{query}", user=user)
+    assert r.status_code == 200, r.text[:300]
+    return ET.fromstring(r.content).find("stats")
+
+
+def test_who_sees_the_dashboard(httpd):
+    assert stats_xml(httpd, "leader").get("scope") == "all"
+    assert stats_xml(httpd, "admin").get("scope") == "all"
+    op = stats_xml(httpd, "op_college_01")
+    assert op.get("scope") == "operator"
+    assert {d.get("key") for d in op.findall("desk")} == {"college:01", "college_cert:01"}
+    assert httpd.get("/lx/stats", user="2022010001").status_code == 403
+    assert httpd.get("/lx/stats", user="stranger").status_code == 403
+
+
+def test_dashboard_figures_are_direct_counts(httpd, env):
+    cohort = env.cluster.psql("SELECT id FROM lx.cohort WHERE programme = 'ug' AND NOT closed "
+                              "ORDER BY year DESC LIMIT 1")[0][0]
+    st = stats_xml(httpd, "leader", f"&cohort={cohort}")
+    direct = {r[0]: (r[1], r[2]) for r in env.cluster.psql(f"""
+        SELECT co.code, count(*), count(*) FILTER (WHERE lx.student_cleared(s.id))
+          FROM lx.student s JOIN lx.college co ON co.id = s.college_id
+         WHERE s.cohort_id = {cohort} GROUP BY co.code""")}
+    shown = {c.get("code"): (c.get("students"), c.get("cleared")) for c in st.findall("college")}
+    assert shown == direct
+    steps = {r[0]: (r[1], r[2]) for r in env.cluster.psql(f"""
+        SELECT st.code, count(*) FILTER (WHERE ss.state <> 'na'),
+               count(*) FILTER (WHERE ss.state = 'done')
+          FROM lx.step_state ss JOIN lx.step st ON st.id = ss.step_id
+         WHERE ss.cohort_id = {cohort} GROUP BY st.code
+        HAVING count(*) FILTER (WHERE ss.state <> 'na') > 0""")}
+    assert {s.get("step"): (s.get("applicable"), s.get("done")) for s in st.findall("step")} \
+        == steps
+    # drill down: a college's classes, a class's pending students with what they lack
+    col = stats_xml(httpd, "leader", f"&cohort={cohort}&college=01")
+    classes = col.findall("class")
+    assert classes and sum(int(c.get("students")) for c in classes) == int(direct["01"][0])
+    code = classes[0].get("code")
+    cls = stats_xml(httpd, "leader", f"&cohort={cohort}&college=01&class={code}")
+    pending = {p.get("student-no"): int(p.get("lacking-count")) for p in cls.findall("pending")}
+    expected = dict((r[0], int(r[1])) for r in env.cluster.psql(f"""
+        SELECT s.student_no, count(*) FROM lx.student s JOIN lx.class cl ON cl.id = s.class_id
+          JOIN lx.step_state ss ON ss.student_id = s.id AND ss.state = 'pending'
+          JOIN lx.step st ON st.id = ss.step_id AND NOT st.optional
+         WHERE cl.code = '{code}' GROUP BY s.student_no"""))
+    assert pending == expected
+
+
+def test_dashboard_tables_export_as_csv(httpd, env):
+    cohort = env.cluster.psql("SELECT id FROM lx.cohort ORDER BY year DESC LIMIT 1")[0][0]
+    r = httpd.get(f"/lx/stats?format=csv&table=college&cohort={cohort}", user="leader")
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    assert r.content.decode("utf-8-sig").splitlines()[0] == "code,name,students,cleared"
+    assert httpd.get("/lx/stats?format=csv&table=class", user="leader").status_code == 400
+    assert httpd.get("/lx/stats?format=csv&table=college&cohort=1",
+                     user="op_college_01").status_code == 403
+
+
+def test_dashboard_queries_never_scan_the_state_table(env):
+    cohort = env.cluster.psql("SELECT id FROM lx.cohort ORDER BY year DESC LIMIT 1")[0][0]
+    for sql in ("SELECT * FROM lx.stats_cohorts()",
+                f"SELECT * FROM lx.stats_colleges({cohort})",
+                f"SELECT * FROM lx.stats_steps({cohort}, NULL)",
+                f"SELECT * FROM lx.stats_steps({cohort}, '01')",
+                f"SELECT * FROM lx.stats_classes({cohort}, '01')",
+                "SELECT * FROM lx.stats_pending('U01-2201')"):
+        plan = "\n".join(r[0] for r in env.cluster.psql(f"SET enable_seqscan = off; EXPLAIN {sql}"))
+        assert "Seq Scan on step_state" not in plan, (sql, plan)

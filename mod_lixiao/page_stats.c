@@ -1,0 +1,156 @@
+/*
+ * page_stats.c: live statistics, /lx/stats, from the counters of sql/011_stats.sql.
+ *
+ *   GET /lx/stats[?cohort=ID[&college=CODE[&class=CODE]]]   the dashboard and its drill-down
+ *   ...&format=csv&table=cohorts|colleges|steps|classes|pending   each table for Excel
+ *
+ * Leaders and administrators see the whole installation; an operator sees the statistics of
+ * their own desks (the same figures as the desk's statistics area).
+ */
+#include "lx_private.h"
+#include "core/lx_query.h"
+
+static const char *lx_arg(lx_req *q, const char *name)
+{
+    const char *v = lx_query_param(q->r->pool, q->r->args, name);
+    return v && *v ? v : NULL;
+}
+
+static int lx_code_ok(const char *s)
+{
+    apr_size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= 20 && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "abcdefghijklmnopqrstuvwxyz-_") == n;
+}
+
+/* An operator: one <desk> with its statistics per desk of theirs. */
+static int lx_stats_operator(lx_req *q, xmlNodePtr stats)
+{
+    const char *params[1] = {q->r->user};
+    PGresult *res = lx_db_query(q->db, "SELECT * FROM lx.desk_assignments($1)", 1, params);
+    int i, rc;
+
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) == 0) {
+        q->message = "统计页面仅限校领导、管理员和离校点操作人员使用。";
+        return HTTP_FORBIDDEN;
+    }
+    for (i = 0; i < PQntuples(res); i++) {
+        lx_desk d = {res, i, lx_value(res, i, "key"), lx_value(res, i, "point_id"),
+                     lx_value(res, i, "point_code"), lx_value(res, i, "point_name"),
+                     lx_value(res, i, "college_id"), lx_value(res, i, "college_name")};
+        xmlNodePtr desk = xmlNewChild(stats, NULL, (const xmlChar *)"desk", NULL);
+        lx_attr(desk, "key", d.key);
+        lx_attr(desk, "point-name", d.point_name);
+        lx_attr(desk, "college-name", d.college_name);
+        rc = lx_desk_stats_xml(q, desk, &d);
+        if (rc != OK)
+            return rc;
+    }
+    return OK;
+}
+
+typedef struct lx_table {
+    const char *name;           /* table=... and the element of each row */
+    const char *sql;            /* $1 cohort, $2 college, $3 class */
+    int needs;                  /* 0: none, 1: cohort, 2: cohort+college, 3: class */
+} lx_table;
+
+static const lx_table lx_tables[] = {
+    {"cohort", "SELECT * FROM lx.stats_cohorts()", 0},
+    {"college", "SELECT * FROM lx.stats_colleges(%s) -- %s", 1},
+    {"step", "SELECT * FROM lx.stats_steps(%s, %s)", 1},
+    {"class", "SELECT * FROM lx.stats_classes(%s, %s)", 2},
+    {"pending", "SELECT * FROM lx.stats_pending(%s)", 3},
+    {NULL, NULL, 0}
+};
+
+static const char *lx_table_sql(lx_req *q, const lx_table *t, const char *cohort,
+                                const char *college, const char *cls)
+{
+    switch (t->needs) {
+    case 1: return apr_psprintf(q->r->pool, t->sql, lx_db_literal(q->db, cohort),
+                                lx_db_literal(q->db, college));
+    case 2: return apr_psprintf(q->r->pool, t->sql, lx_db_literal(q->db, cohort),
+                                lx_db_literal(q->db, college));
+    case 3: return apr_psprintf(q->r->pool, t->sql, lx_db_literal(q->db, cls));
+    default: return t->sql;
+    }
+}
+
+static int lx_table_wanted(const lx_table *t, const char *cohort, const char *college,
+                           const char *cls)
+{
+    return t->needs == 0 || (t->needs == 1 && cohort) || (t->needs == 2 && cohort && college)
+           || (t->needs == 3 && cls);
+}
+
+int lx_page_stats(lx_req *q)
+{
+    request_rec *r = q->r;
+    const char *cohort = lx_arg(q, "cohort"), *college = lx_arg(q, "college");
+    const char *cls = lx_arg(q, "class"), *format = lx_arg(q, "format");
+    const lx_table *t;
+    xmlNodePtr page, stats;
+    PGresult *res;
+    int rc, sent;
+
+    if (r->method_number != M_GET) {
+        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if ((cohort && strspn(cohort, "0123456789") != strlen(cohort)) || (cohort && strlen(cohort) > 9)
+        || (college && !lx_code_ok(college)) || (cls && !lx_code_ok(cls)))
+        return HTTP_BAD_REQUEST;
+    if (!q->account->is_admin && !q->account->is_leader) {
+        if (q->account->is_student || (format && strcmp(format, "csv") == 0)) {
+            q->message = "全校统计仅限校领导和管理员；操作人员请在操作台导出本离校点的名单。";
+            return HTTP_FORBIDDEN;
+        }
+        page = lx_page_new(q, "stats");
+        stats = xmlNewChild(page, NULL, (const xmlChar *)"stats", NULL);
+        lx_attr(stats, "scope", "operator");
+        rc = lx_stats_operator(q, stats);
+        return rc == OK ? lx_render(q, page) : rc;
+    }
+
+    if (format && strcmp(format, "csv") == 0) {
+        const char *name = lx_arg(q, "table");
+        for (t = lx_tables; t->name && (!name || strcmp(t->name, name) != 0); t++)
+            ;
+        if (!t->name || !lx_table_wanted(t, cohort, college, cls))
+            return HTTP_BAD_REQUEST;
+        ap_set_content_type(r, "text/csv; charset=utf-8");
+        apr_table_setn(r->headers_out, "Content-Disposition", apr_psprintf(r->pool,
+                       "attachment; filename=\"lixiao-stats-%s.csv\"", t->name));
+        if (r->header_only)
+            return OK;
+        rc = lx_db_copy_out(q->db, apr_psprintf(r->pool,
+                            "COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER)",
+                            lx_table_sql(q, t, cohort, college, cls)), "\xEF\xBB\xBF", &sent);
+        return rc != OK && !sent ? rc : OK;
+    }
+
+    page = lx_page_new(q, "stats");
+    stats = xmlNewChild(page, NULL, (const xmlChar *)"stats", NULL);
+    lx_attr(stats, "scope", "all");
+    res = lx_db_query(q->db, "SELECT * FROM lx.stats_cohorts()", 0, NULL);
+    if (!res)
+        return q->db->status;
+    /* the first open cohort unless one is asked for */
+    if (!cohort && PQntuples(res) > 0)
+        cohort = lx_value(res, 0, "id");
+    lx_attr(stats, "cohort", cohort);
+    lx_attr(stats, "college", college);
+    lx_attr(stats, "class", cls);
+    for (t = lx_tables; t->name; t++) {
+        if (!lx_table_wanted(t, cohort, college, cls))
+            continue;
+        res = lx_db_query(q->db, lx_table_sql(q, t, cohort, college, cls), 0, NULL);
+        if (!res)
+            return q->db->status;
+        lx_rows_xml(stats, t->name, res);
+    }
+    return lx_render(q, page);
+}
