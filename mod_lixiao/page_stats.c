@@ -59,7 +59,7 @@ typedef struct lx_table {
 
 static const lx_table lx_tables[] = {
     {"cohort", "SELECT * FROM lx.stats_cohorts()", 0},
-    {"college", "SELECT * FROM lx.stats_colleges(%s) -- %s", 1},
+    {"college", "SELECT * FROM lx.stats_colleges(%s)", 1},
     {"step", "SELECT * FROM lx.stats_steps(%s, %s)", 1},
     {"class", "SELECT * FROM lx.stats_classes(%s, %s)", 2},
     {"pending", "SELECT * FROM lx.stats_pending(%s)", 3},
@@ -69,14 +69,15 @@ static const lx_table lx_tables[] = {
 static const char *lx_table_sql(lx_req *q, const lx_table *t, const char *cohort,
                                 const char *college, const char *cls)
 {
-    switch (t->needs) {
-    case 1: return apr_psprintf(q->r->pool, t->sql, lx_db_literal(q->db, cohort),
-                                lx_db_literal(q->db, college));
-    case 2: return apr_psprintf(q->r->pool, t->sql, lx_db_literal(q->db, cohort),
-                                lx_db_literal(q->db, college));
-    case 3: return apr_psprintf(q->r->pool, t->sql, lx_db_literal(q->db, cls));
-    default: return t->sql;
-    }
+    apr_pool_t *p = q->r->pool;
+    if (strcmp(t->name, "college") == 0)
+        return apr_psprintf(p, t->sql, lx_db_literal(q->db, cohort));
+    if (strcmp(t->name, "step") == 0 || strcmp(t->name, "class") == 0)
+        return apr_psprintf(p, t->sql, lx_db_literal(q->db, cohort),
+                            lx_db_literal(q->db, college));
+    if (strcmp(t->name, "pending") == 0)
+        return apr_psprintf(p, t->sql, lx_db_literal(q->db, cls));
+    return t->sql;
 }
 
 static int lx_table_wanted(const lx_table *t, const char *cohort, const char *college,
