@@ -2,7 +2,7 @@
  * page_stats.c: live statistics, /lx/stats, from the counters of sql/011_stats.sql.
  *
  *   GET /lx/stats[?cohort=ID[&college=CODE[&class=CODE]]]   the dashboard and its drill-down
- *   ...&format=csv&table=cohorts|colleges|steps|classes|pending   each table for Excel
+ *   ...&format=csv&table=cohort|college|step|day|class|pending   each table for Excel
  *
  * Leaders and administrators see the whole installation; an operator sees the statistics of
  * their own desks (the same figures as the desk's statistics area).
@@ -61,6 +61,7 @@ static const lx_table lx_tables[] = {
     {"cohort", "SELECT * FROM lx.stats_cohorts()", 0},
     {"college", "SELECT * FROM lx.stats_colleges(%s)", 1},
     {"step", "SELECT * FROM lx.stats_steps(%s, %s)", 1},
+    {"day", "SELECT * FROM lx.stats_days(%s)", 1},
     {"class", "SELECT * FROM lx.stats_classes(%s, %s)", 2},
     {"pending", "SELECT * FROM lx.stats_pending(%s)", 3},
     {NULL, NULL, 0}
@@ -70,7 +71,7 @@ static const char *lx_table_sql(lx_req *q, const lx_table *t, const char *cohort
                                 const char *college, const char *cls)
 {
     apr_pool_t *p = q->r->pool;
-    if (strcmp(t->name, "college") == 0)
+    if (strcmp(t->name, "college") == 0 || strcmp(t->name, "day") == 0)
         return apr_psprintf(p, t->sql, lx_db_literal(q->db, cohort));
     if (strcmp(t->name, "step") == 0 || strcmp(t->name, "class") == 0)
         return apr_psprintf(p, t->sql, lx_db_literal(q->db, cohort),

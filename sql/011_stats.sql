@@ -41,6 +41,15 @@ CREATE TABLE lx.stat_students (
     PRIMARY KEY (cohort_id, college_id, class_id, stripe)
 );
 
+-- Cleared students gained (or lost) per day.
+CREATE TABLE lx.stat_day (
+    cohort_id   integer NOT NULL,
+    day         date NOT NULL,
+    stripe      smallint NOT NULL,
+    cleared     bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (cohort_id, day, stripe)
+);
+
 -- How many stripes; a statement picks one at random.
 CREATE FUNCTION lx.stat_stripe() RETURNS smallint
 LANGUAGE sql VOLATILE AS $$ SELECT floor(random() * 16)::smallint $$;
@@ -116,12 +125,20 @@ BEGIN
                 FROM lx.step_state ss JOIN lx.step st ON st.id = ss.step_id
                WHERE ss.student_id = p.student_id) now_c
     )
-    INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, cleared)
-    SELECT cohort_id, college_id, class_id, v_stripe, sum(delta) FROM flip
-     GROUP BY 1, 2, 3 HAVING sum(delta) <> 0
-     ORDER BY 1, 2, 3
-    ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
-       SET cleared = t.cleared + EXCLUDED.cleared;
+    , per_class AS (
+        INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, cleared)
+        SELECT cohort_id, college_id, class_id, v_stripe, sum(delta) FROM flip
+         GROUP BY 1, 2, 3 HAVING sum(delta) <> 0
+         ORDER BY 1, 2, 3
+        ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
+           SET cleared = t.cleared + EXCLUDED.cleared
+        RETURNING 1
+    )
+    -- the day's net change of cleared students: progress over the clearance days
+    INSERT INTO lx.stat_day AS t (cohort_id, day, stripe, cleared)
+    SELECT cohort_id, (now() AT TIME ZONE 'Asia/Shanghai')::date, v_stripe, sum(delta)
+      FROM flip GROUP BY 1 HAVING sum(delta) <> 0 ORDER BY 1
+    ON CONFLICT (cohort_id, day, stripe) DO UPDATE SET cleared = t.cleared + EXCLUDED.cleared;
     TRUNCATE lx_stat_delta;
 END;
 $$;
@@ -251,6 +268,13 @@ INSERT INTO lx.stat_students (cohort_id, college_id, class_id, stripe, students,
 SELECT s.cohort_id, s.college_id, s.class_id, 0, count(*),
        count(*) FILTER (WHERE lx.student_cleared(s.id))
   FROM lx.student s GROUP BY 1, 2, 3;
+-- a student already cleared counts on the day of their last confirmation
+INSERT INTO lx.stat_day (cohort_id, day, stripe, cleared)
+SELECT s.cohort_id, (max(ss.at) AT TIME ZONE 'Asia/Shanghai')::date, 0, 1
+  FROM lx.student s JOIN lx.step_state ss ON ss.student_id = s.id
+ WHERE lx.student_cleared(s.id)
+ GROUP BY s.id
+ON CONFLICT (cohort_id, day, stripe) DO UPDATE SET cleared = lx.stat_day.cleared + 1;
 
 -- The desk's statistics from the counters (same columns as lx.desk_stats of 006).
 CREATE OR REPLACE FUNCTION lx.desk_stats(p_point integer, p_college integer)

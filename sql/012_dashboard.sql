@@ -66,3 +66,13 @@ LANGUAGE sql STABLE AS $$
      WHERE cl.code = p_class
      GROUP BY s.id, d.id ORDER BY count(*) DESC, s.student_no
 $$;
+
+-- Progress over the clearance days: cleared students gained per day and in all so far.
+CREATE FUNCTION lx.stats_days(p_cohort integer)
+RETURNS TABLE (day date, gained bigint, cleared bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT d.day, sum(d.cleared)::bigint,
+           sum(sum(d.cleared)) OVER (ORDER BY d.day)::bigint
+      FROM lx.stat_day d WHERE d.cohort_id = p_cohort
+     GROUP BY d.day ORDER BY d.day
+$$;

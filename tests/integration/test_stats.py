@@ -151,3 +151,13 @@ def test_dashboard_queries_never_scan_the_state_table(env):
                 "SELECT * FROM lx.stats_pending('U01-2201')"):
         plan = "\n".join(r[0] for r in env.cluster.psql(f"SET enable_seqscan = off; EXPLAIN {sql}"))
         assert "Seq Scan on step_state" not in plan, (sql, plan)
+
+
+def test_progress_over_days_adds_up_to_the_cleared_students(env):
+    rows = env.cluster.psql("""
+        SELECT c.id, coalesce((SELECT sum(cleared) FROM lx.stat_day d WHERE d.cohort_id = c.id), 0),
+               (SELECT count(*) FROM lx.student s WHERE s.cohort_id = c.id
+                   AND lx.student_cleared(s.id))
+          FROM lx.cohort c""")
+    for cohort, by_day, direct in rows:
+        assert int(by_day) == int(direct), cohort
