@@ -78,6 +78,9 @@
                           or /page/account/assignment[@deferral != '1']">
               <a href="{/page/@base}/op">操作台</a>
             </xsl:if>
+            <xsl:if test="/page/account/@kind = 'operator'">
+              <a href="{/page/@base}/stats">离校统计</a>
+            </xsl:if>
             <xsl:if test="/page/account/@admin = '1' or /page/account/assignment[@deferral = '1']">
               <a href="{/page/@base}/deferral">缓交办理</a>
             </xsl:if>

@@ -150,6 +150,7 @@
               <div class="stats-pair stats-pair-steps">
                 <xsl:call-template name="step-table"/>
                 <xsl:call-template name="point-chart"/>
+                <xsl:call-template name="day-chart"/>
               </div>
               <xsl:call-template name="cohort-table"/>
             </xsl:otherwise>
@@ -225,6 +226,47 @@
         <xsl:value-of select="$p"/>
       </progress>
     </td>
+  </xsl:template>
+
+  <!-- Progress over the clearance days: cleared students so far, one bar per day. -->
+  <xsl:template name="day-chart">
+    <xsl:variable name="days" select="/page/stats/day"/>
+    <section class="card stats-days" aria-labelledby="h-days">
+      <div class="card-head">
+        <h2 id="h-days">逐日办结进度</h2>
+        <xsl:call-template name="csv"><xsl:with-param name="table">day</xsl:with-param></xsl:call-template>
+      </div>
+      <xsl:choose>
+        <xsl:when test="$days">
+          <xsl:variable name="max" select="$days[last()]/@cleared"/>
+          <svg xmlns="http://www.w3.org/2000/svg" class="chart days" width="100%"
+               height="{count($days) * 26 + 8}" role="img" aria-label="逐日累计办结人数">
+            <xsl:for-each select="$days">
+              <xsl:variable name="y" select="(position() - 1) * 26 + 4"/>
+              <xsl:variable name="w">
+                <xsl:choose>
+                  <xsl:when test="number($max) &gt; 0">
+                    <xsl:value-of select="floor(@cleared * 600 div $max) div 10"/>
+                  </xsl:when>
+                  <xsl:otherwise>0</xsl:otherwise>
+                </xsl:choose>
+              </xsl:variable>
+              <text x="0" y="{$y + 15}" class="chart-label" fill="#444" font-size="12">
+                <xsl:value-of select="@day"/>
+              </text>
+              <rect x="24%" y="{$y}" width="{$w}%" height="18" fill="#2e7d32" class="bar-done"/>
+              <text x="{24 + $w}%" y="{$y + 15}" dx="6" class="chart-value" fill="#222" font-size="12">
+                <xsl:value-of select="@cleared"/>
+                <xsl:text>（+</xsl:text><xsl:value-of select="@gained"/><xsl:text>）</xsl:text>
+              </text>
+            </xsl:for-each>
+          </svg>
+        </xsl:when>
+        <xsl:otherwise>
+          <p class="muted">尚无学生办结。</p>
+        </xsl:otherwise>
+      </xsl:choose>
+    </section>
   </xsl:template>
 
   <!-- 导出 CSV link of a table. -->
@@ -374,7 +416,7 @@
   <xsl:template name="count-cells">
     <td class="num"><xsl:call-template name="num"><xsl:with-param name="v" select="@students"/></xsl:call-template></td>
     <td class="num n-done"><xsl:call-template name="num"><xsl:with-param name="v" select="@cleared"/></xsl:call-template></td>
-    <td class="num n-pending"><xsl:call-template name="num"><xsl:with-param name="v" select="@students - @cleared"/></xsl:call-template></td>
+    <td class="num n-pending wide-only"><xsl:call-template name="num"><xsl:with-param name="v" select="@students - @cleared"/></xsl:call-template></td>
     <xsl:call-template name="rate-cell">
       <xsl:with-param name="n" select="@cleared"/>
       <xsl:with-param name="d" select="@students"/>
@@ -384,7 +426,7 @@
   <xsl:template name="count-head">
     <th scope="col" class="num">毕业生</th>
     <th scope="col" class="num">已办结</th>
-    <th scope="col" class="num">未办结</th>
+    <th scope="col" class="num wide-only">未办结</th>
     <th scope="col">离校率</th>
   </xsl:template>
 
@@ -611,7 +653,7 @@
     <xsl:param name="rate"/>
     <xsl:param name="label"/>
     <xsl:param name="value"/>
-    <xsl:param name="href"/>
+    <xsl:param name="mark"/>
     <xsl:variable name="y" select="$i * $row-h"/>
     <g xmlns="http://www.w3.org/2000/svg" class="chart-row">
       <text x="0" y="{$y + 15}" class="chart-label" fill="{$c-text}">
@@ -635,6 +677,10 @@
           </xsl:choose>
         </rect>
       </xsl:if>
+      <xsl:if test="string($mark) != ''">
+        <line x1="{$mark}%" x2="{$mark}%" y1="{$y + 18}" y2="{$y + 34}" class="chart-avg"
+              stroke="{$c-avg}" stroke-width="2" stroke-dasharray="3 2"/>
+      </xsl:if>
     </g>
   </xsl:template>
 
@@ -644,7 +690,7 @@
     <section class="card chart-card" aria-labelledby="h-college-chart">
       <div class="card-head">
         <h2 id="h-college-chart">学院离校率</h2>
-        <span class="muted small chart-legend"><span class="legend-avg" aria-hidden="true"></span>全校平均</span>
+        <span class="muted small chart-legend"><span class="legend-avg" aria-hidden="true"></span>本届平均</span>
       </div>
       <xsl:choose>
         <xsl:when test="$rows">
@@ -670,10 +716,9 @@
                 <xsl:with-param name="rate" select="$r"/>
                 <xsl:with-param name="label" select="@name"/>
                 <xsl:with-param name="value" select="concat($r, '%')"/>
+                <xsl:with-param name="mark" select="$avg"/>
               </xsl:call-template>
             </xsl:for-each>
-            <line x1="{$avg}%" x2="{$avg}%" y1="18" y2="{$h}" class="chart-avg"
-                  stroke="{$c-avg}" stroke-width="2" stroke-dasharray="4 3"/>
           </svg>
         </xsl:when>
         <xsl:otherwise><p class="muted">暂无数据。</p></xsl:otherwise>
@@ -710,7 +755,7 @@
                 <xsl:with-param name="value">
                   <xsl:choose>
                     <xsl:when test="$app &gt; 0">
-                      <xsl:value-of select="concat($r, '%（', $done, ' / ', $app, '）')"/>
+                      <xsl:value-of select="concat($r, '%（', format-number($done, '#,##0'), ' / ', format-number($app, '#,##0'), '）')"/>
                     </xsl:when>
                     <xsl:otherwise>—</xsl:otherwise>
                   </xsl:choose>

@@ -50,4 +50,17 @@
       if (b) { b.disabled = true; }
     });
   }
+  // Statistics: [data-autorefresh="30"] reloads the page every 30 s while it is visible;
+  // a hidden tab reloads when shown again (if the time has passed meanwhile).
+  var auto = document.querySelector('[data-autorefresh]');
+  var secs = auto ? parseInt(auto.getAttribute('data-autorefresh'), 10) : 0;
+  if (secs > 0) {
+    var due = false;
+    window.setTimeout(function () {
+      if (document.hidden) { due = true; } else { window.location.reload(); }
+    }, secs * 1000);
+    document.addEventListener('visibilitychange', function () {
+      if (due && !document.hidden) { window.location.reload(); }
+    });
+  }
 })();

@@ -161,3 +161,15 @@ def test_progress_over_days_adds_up_to_the_cleared_students(env):
           FROM lx.cohort c""")
     for cohort, by_day, direct in rows:
         assert int(by_day) == int(direct), cohort
+
+
+def test_dashboard_pages_render_with_svg_charts(httpd, env):
+    r = httpd.get("/lx/stats", user="leader")
+    assert r.status_code == 200 and "<svg" in r.text and "离校率" in r.text
+    assert 'data-autorefresh="30"' in r.text
+    cohort = env.cluster.psql("SELECT id FROM lx.cohort WHERE NOT closed ORDER BY year DESC LIMIT 1")[0][0]
+    assert httpd.get(f"/lx/stats?cohort={cohort}&college=01", user="leader").status_code == 200
+    assert httpd.get(f"/lx/stats?cohort={cohort}&college=01&class=U01-2201",
+                     user="leader").status_code == 200
+    assert httpd.get("/lx/stats", user="op_college_01").status_code == 200
+    assert httpd.get("/lx/stats?college=x;y", user="leader").status_code == 400
