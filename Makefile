@@ -4,6 +4,7 @@
 #   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
 #   make bench-import   the roster import through the module against psql by hand
+#   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -32,10 +33,14 @@ bench-import: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench_import.py
 
+bench-stats: deps-test
+	$(MAKE) -f Makefile.apxs all
+	/usr/bin/python3 tests/bench/bench_stats.py
+
 deps-run:
 	@scripts/deps.sh run
 
 deps-test:
 	@scripts/deps.sh test
 
-.PHONY: run start stop reset test bench-import deps-run deps-test
+.PHONY: run start stop reset test bench-import bench-stats deps-run deps-test
