@@ -23,7 +23,7 @@
 -- prerequisites as at the desk.  The request id of each call names its batch
 -- ('demo-<step>-class<id>', '-room<id>', '-scope...', '-individual...').
 --
--- Time on 2 cores: 10,500 students about 15 s, 100,000 about 2.5 min, 1,000,000 about 22 min
+-- Time on 2 cores: 10,500 students 15-20 s, 100,000 about 2.5 min, 1,000,000 about 22 min
 -- (11 of them in lx.sync_steps).
 --
 -- Assumptions (documented choices, not in the seed):
