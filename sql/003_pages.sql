@@ -86,7 +86,7 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN ss.state = 'pending' AND (st.requires_gates
                      OR EXISTS (SELECT 1 FROM lx.step_prereq q WHERE q.step_id = st.id))
                 THEN lx.missing_prereqs(s.id, st.id) END,
-           CASE WHEN st.certificate THEN
+           CASE WHEN st.certificate AND ss.state <> 'na' THEN
                (SELECT string_agg(ce.name, '、' ORDER BY ce.sort)
                   FROM lx.cohort_certificate cc
                   JOIN lx.certificate ce ON ce.code = cc.certificate

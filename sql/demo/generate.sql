@@ -747,6 +747,29 @@ CALL lx_demo.confirm_all();
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 
+-- The deferral point has been at work: a dozen students with unpaid arrears (not the fixed
+-- 2022010006, whose gate is the demo's to close) have their finance gate closed on a deferral
+-- certificate (lx.set_override of 007, the deferral point's door).
+DO $$
+DECLARE
+    r record;
+    n integer := 0;
+BEGIN
+    FOR r IN SELECT s.student_no
+               FROM lx.student s
+               JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+               JOIN lx.step_state ss ON ss.student_id = s.id AND ss.state = 'pending'
+               JOIN lx.step st ON st.id = ss.step_id AND st.deferral_gate
+              WHERE s.arrears > 0 AND s.student_no <> '2022010006'
+              ORDER BY s.id LIMIT 12 LOOP
+        n := n + 1;
+        PERFORM lx.set_override(r.student_no, 'arrears', true, 'deferral',
+                                format('缓交证明 HX-2026-%s', lpad(n::text, 3, '0')), NULL,
+                                'demo-deferral-' || r.student_no);
+    END LOOP;
+END;
+$$;
+
 -- The 2025 cohort's season is over.
 UPDATE lx.cohort SET closed = true WHERE id = 3;
 
