@@ -41,6 +41,16 @@ CREATE TABLE lx.stat_students (
     PRIMARY KEY (cohort_id, college_id, class_id, stripe)
 );
 
+-- The same per college: the dashboard's top level reads a few hundred rows at any size.
+CREATE TABLE lx.stat_students_college (
+    cohort_id   integer NOT NULL,
+    college_id  integer NOT NULL,
+    stripe      smallint NOT NULL,
+    students    bigint NOT NULL DEFAULT 0,
+    cleared     bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (cohort_id, college_id, stripe)
+);
+
 -- Cleared students gained (or lost) per day.
 CREATE TABLE lx.stat_day (
     cohort_id   integer NOT NULL,
@@ -133,6 +143,14 @@ BEGIN
         ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
            SET cleared = t.cleared + EXCLUDED.cleared
         RETURNING 1
+    ), per_college AS (
+        INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, cleared)
+        SELECT cohort_id, college_id, v_stripe, sum(delta) FROM flip
+         GROUP BY 1, 2 HAVING sum(delta) <> 0
+         ORDER BY 1, 2
+        ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
+           SET cleared = t.cleared + EXCLUDED.cleared
+        RETURNING 1
     )
     -- the day's net change of cleared students: progress over the clearance days
     INSERT INTO lx.stat_day AS t (cohort_id, day, stripe, cleared)
@@ -208,6 +226,12 @@ BEGIN
                 -lx.student_cleared(OLD.id)::int)
         ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
            SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
+        INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, students,
+                                                   cleared)
+        VALUES (OLD.cohort_id, OLD.college_id, v_stripe, -1,
+                -lx.student_cleared(OLD.id)::int)
+        ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
+           SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
     END IF;
     IF TG_OP = 'UPDATE' THEN
         INSERT INTO lx.stat_class AS t (cohort_id, step_id, college_id, class_id, stripe,
@@ -230,6 +254,12 @@ BEGIN
                 lx.student_cleared(NEW.id)::int)
         ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
            SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
+        INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, students,
+                                                   cleared)
+        VALUES (NEW.cohort_id, NEW.college_id, v_stripe, 1,
+                lx.student_cleared(NEW.id)::int)
+        ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
+           SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
     END IF;
     RETURN NULL;
 END;
@@ -242,6 +272,11 @@ BEGIN
     SELECT cohort_id, college_id, class_id, lx.stat_stripe(), count(*) FROM new_rows
      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
+       SET students = t.students + EXCLUDED.students;
+    INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, students)
+    SELECT cohort_id, college_id, lx.stat_stripe(), count(*) FROM new_rows
+     GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
        SET students = t.students + EXCLUDED.students;
     RETURN NULL;
 END;
@@ -268,6 +303,9 @@ INSERT INTO lx.stat_students (cohort_id, college_id, class_id, stripe, students,
 SELECT s.cohort_id, s.college_id, s.class_id, 0, count(*),
        count(*) FILTER (WHERE lx.student_cleared(s.id))
   FROM lx.student s GROUP BY 1, 2, 3;
+INSERT INTO lx.stat_students_college (cohort_id, college_id, stripe, students, cleared)
+SELECT cohort_id, college_id, 0, sum(students), sum(cleared)
+  FROM lx.stat_students GROUP BY 1, 2;
 -- a student already cleared counts on the day of their last confirmation
 INSERT INTO lx.stat_day (cohort_id, day, stripe, cleared)
 SELECT s.cohort_id, (max(ss.at) AT TIME ZONE 'Asia/Shanghai')::date, 0, 1
@@ -330,6 +368,12 @@ LANGUAGE sql STABLE AS $$
         SELECT s.cohort_id, s.college_id, s.class_id, count(*) AS students,
                count(*) FILTER (WHERE lx.student_cleared(s.id)) AS cleared
           FROM lx.student s GROUP BY 1, 2, 3
+    ), college_students_counted AS (
+        SELECT cohort_id, college_id, sum(students) AS students, sum(cleared) AS cleared
+          FROM lx.stat_students_college GROUP BY 1, 2
+    ), college_students_direct AS (
+        SELECT cohort_id, college_id, sum(students) AS students, sum(cleared) AS cleared
+          FROM students_direct GROUP BY 1, 2
     ), students_counted AS (
         SELECT cohort_id, college_id, class_id, sum(students) AS students,
                sum(cleared) AS cleared
@@ -361,6 +405,15 @@ LANGUAGE sql STABLE AS $$
            (coalesce(d.students, 0) * 1000000 + coalesce(d.cleared, 0))::bigint
       FROM students_direct d FULL JOIN students_counted c
            USING (cohort_id, college_id, class_id)
+     WHERE coalesce(c.students, 0) <> coalesce(d.students, 0)
+        OR coalesce(c.cleared, 0) <> coalesce(d.cleared, 0)
+    UNION ALL
+    SELECT 'college students', coalesce(d.cohort_id, c.cohort_id),
+           coalesce(d.college_id, c.college_id), NULL, NULL,
+           (coalesce(c.students, 0) * 1000000 + coalesce(c.cleared, 0))::bigint,
+           (coalesce(d.students, 0) * 1000000 + coalesce(d.cleared, 0))::bigint
+      FROM college_students_direct d FULL JOIN college_students_counted c
+           USING (cohort_id, college_id)
      WHERE coalesce(c.students, 0) <> coalesce(d.students, 0)
         OR coalesce(c.cleared, 0) <> coalesce(d.cleared, 0)
 $$;

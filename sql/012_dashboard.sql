@@ -9,7 +9,7 @@ RETURNS TABLE (id integer, name text, programme text, closed boolean, students b
 LANGUAGE sql STABLE AS $$
     SELECT c.id, c.name, c.programme, c.closed,
            coalesce(sum(s.students), 0)::bigint, coalesce(sum(s.cleared), 0)::bigint
-      FROM lx.cohort c LEFT JOIN lx.stat_students s ON s.cohort_id = c.id
+      FROM lx.cohort c LEFT JOIN lx.stat_students_college s ON s.cohort_id = c.id
      GROUP BY c.id ORDER BY c.closed, c.year DESC, c.programme DESC
 $$;
 
@@ -18,7 +18,7 @@ CREATE FUNCTION lx.stats_colleges(p_cohort integer)
 RETURNS TABLE (code text, name text, students bigint, cleared bigint)
 LANGUAGE sql STABLE AS $$
     SELECT co.code, co.name, sum(s.students)::bigint, sum(s.cleared)::bigint
-      FROM lx.stat_students s JOIN lx.college co ON co.id = s.college_id
+      FROM lx.stat_students_college s JOIN lx.college co ON co.id = s.college_id
      WHERE s.cohort_id = p_cohort
      GROUP BY co.id HAVING sum(s.students) > 0 ORDER BY co.code
 $$;
