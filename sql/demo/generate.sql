@@ -23,8 +23,8 @@
 -- prerequisites as at the desk.  The request id of each call names its batch
 -- ('demo-<step>-class<id>', '-room<id>', '-scope...', '-individual...').
 --
--- Time on 2 cores: 10,500 students 20-25 s, 100,000 about 5 min, 1,000,000 about 49 min
--- (with the live counters of 011; 22 min without them, 11 of them in lx.sync_steps).
+-- Time on 2 cores, measured: 10,500 students about 25 s, 1,000,000 about 49 min
+-- (with the live counters of 011; 22 min before them, 11 of those in lx.sync_steps).
 --
 -- Assumptions (documented choices, not in the seed):
 --   * 2026届研究生 enables graduate_school's defence and project and, of the rest, party_transfer,
