@@ -100,6 +100,7 @@ typedef struct lx_req {
 } lx_req;
 
 int lx_route(request_rec *r);
+const char *lx_arg(lx_req *q, const char *name);
 int lx_route_api(lx_req *q);
 
 /* ---- lx_view.c: XML page, stylesheets, HTML/XML out, error pages ---- */

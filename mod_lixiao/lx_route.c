@@ -18,6 +18,13 @@
 #include "lx_private.h"
 #include "core/lx_query.h"
 
+/* A query argument of this request, NULL when absent or empty. */
+const char *lx_arg(lx_req *q, const char *name)
+{
+    const char *v = lx_query_param(q->r->pool, q->r->args, name);
+    return v && *v ? v : NULL;
+}
+
 static const char *lx_status_title(int status)
 {
     switch (status) {

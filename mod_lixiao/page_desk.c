@@ -10,11 +10,6 @@
 #include "core/lx_query.h"
 #include "core/lx_text.h"
 
-static const char *lx_arg(lx_req *q, const char *name)
-{
-    return lx_query_param(q->r->pool, q->r->args, name);
-}
-
 /* The student part of the desk, when the student is in the desk's scope. */
 static int lx_desk_student(lx_req *q, xmlNodePtr page, xmlNodePtr desk, const lx_desk *d,
                            const char *student_no)

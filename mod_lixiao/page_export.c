@@ -14,19 +14,6 @@
 #include "lx_private.h"
 #include "core/lx_query.h"
 
-static const char *lx_arg(lx_req *q, const char *name)
-{
-    const char *v = lx_query_param(q->r->pool, q->r->args, name);
-    return v && *v ? v : NULL;
-}
-
-static int lx_code_ok(const char *s)
-{
-    apr_size_t n = s ? strlen(s) : 0;
-    return n > 0 && n <= 20 && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                         "abcdefghijklmnopqrstuvwxyz-_") == n;
-}
-
 int lx_page_export(lx_req *q)
 {
     request_rec *r = q->r;
@@ -41,8 +28,8 @@ int lx_page_export(lx_req *q)
     }
     if (!enc)
         enc = "utf-8";
-    if ((strcmp(enc, "utf-8") && strcmp(enc, "gb18030")) || (cls && !lx_code_ok(cls))
-        || (college && !lx_code_ok(college)) || !kind
+    if ((strcmp(enc, "utf-8") && strcmp(enc, "gb18030")) || (cls && !lx_code_valid(cls))
+        || (college && !lx_code_valid(college)) || !kind
         || (strcmp(kind, "pending") && strcmp(kind, "cleared"))
         || (strcmp(kind, "pending") == 0 && (admin || !lx_step_code_valid(step)))) {
         q->message = "导出的参数不正确，请从页面上的导出链接进入。";

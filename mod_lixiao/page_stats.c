@@ -10,19 +10,6 @@
 #include "lx_private.h"
 #include "core/lx_query.h"
 
-static const char *lx_arg(lx_req *q, const char *name)
-{
-    const char *v = lx_query_param(q->r->pool, q->r->args, name);
-    return v && *v ? v : NULL;
-}
-
-static int lx_code_ok(const char *s)
-{
-    apr_size_t n = s ? strlen(s) : 0;
-    return n > 0 && n <= 20 && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                         "abcdefghijklmnopqrstuvwxyz-_") == n;
-}
-
 /* An operator: one <desk> with its statistics per desk of theirs. */
 static int lx_stats_operator(lx_req *q, xmlNodePtr stats)
 {
@@ -103,7 +90,7 @@ int lx_page_stats(lx_req *q)
         return HTTP_METHOD_NOT_ALLOWED;
     }
     if ((cohort && strspn(cohort, "0123456789") != strlen(cohort)) || (cohort && strlen(cohort) > 9)
-        || (college && !lx_code_ok(college)) || (cls && !lx_code_ok(cls)))
+        || (college && !lx_code_valid(college)) || (cls && !lx_code_valid(cls)))
         return HTTP_BAD_REQUEST;
     if (!q->account->is_admin && !q->account->is_leader) {
         if (q->account->is_student || (format && strcmp(format, "csv") == 0)) {

@@ -65,3 +65,10 @@ int lx_student_no_valid(const char *s)
             return 0;
     return s[10] == '\0';
 }
+
+int lx_code_valid(const char *s)
+{
+    apr_size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= 20 && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "abcdefghijklmnopqrstuvwxyz-_") == n;
+}

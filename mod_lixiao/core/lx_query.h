@@ -18,4 +18,7 @@ char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len);
 /* 1 when s is a student number: exactly ten ASCII digits. */
 int lx_student_no_valid(const char *s);
 
+/* 1 when s is a college or class code: 1 to 20 of [0-9A-Za-z_-]. */
+int lx_code_valid(const char *s);
+
 #endif
