@@ -40,30 +40,7 @@ LANGUAGE sql STABLE AS $$
                END)
 $$;
 
--- Live statistics of a desk: per step of the point, over the open cohorts of its scope.
-CREATE FUNCTION lx.desk_stats(p_point integer, p_college integer)
-RETURNS TABLE (step_code text, step_name text, optional boolean, applicable bigint,
-               done bigint, pending bigint, proposed bigint)
-LANGUAGE sql STABLE AS $$
-    SELECT st.code, st.name, st.optional,
-           count(*) FILTER (WHERE ss.state <> 'na'),
-           count(*) FILTER (WHERE ss.state = 'done'),
-           count(*) FILTER (WHERE ss.state = 'pending'),
-           count(*) FILTER (WHERE ss.proposed)
-      FROM lx.step st
-      JOIN lx.point p ON p.id = st.point_id
-      JOIN lx.step_state ss ON ss.step_id = st.id
-      JOIN lx.student s ON s.id = ss.student_id
-      JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
-     WHERE st.point_id = p_point
-       AND CASE p.scope
-           WHEN 'college' THEN s.college_id = p_college
-           ELSE EXISTS (SELECT 1 FROM lx.point_programme pp
-                         WHERE pp.point_id = p.id AND pp.programme = c.programme)
-           END
-     GROUP BY st.id
-     ORDER BY st.sort, st.id
-$$;
+-- The desk's live statistics, lx.desk_stats, read the counters of 011_stats.sql.
 
 -- Search within a desk's scope by student number, identity number or name (exact, or the
 -- beginning of a name).  At most 51 rows: the page says when there are more than 50.

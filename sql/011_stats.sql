@@ -201,67 +201,51 @@ CREATE TRIGGER stat_state_del AFTER DELETE ON lx.step_state
 
 -- A student's own row: moving class or college moves their counts; leaving takes them out (their states are removed by the cascade, which the
 -- state trigger then no longer counts: the student row is gone).
-CREATE FUNCTION lx.stat_student_row() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Add (p_sign 1) or take away (-1) one student's counts at a cohort, college and class.
+CREATE FUNCTION lx.stat_student_counts(p_student integer, p_cohort integer, p_college integer,
+                                       p_class integer, p_sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
     v_stripe smallint := lx.stat_stripe();
+    v_cleared integer := lx.student_cleared(p_student)::int;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    WITH per_step AS (
+        SELECT ss.step_id, p_sign * count(*) FILTER (WHERE ss.state <> 'na') AS app,
+               p_sign * count(*) FILTER (WHERE ss.state = 'done') AS done
+          FROM lx.step_state ss WHERE ss.student_id = p_student GROUP BY ss.step_id
+    ), cls AS (
         INSERT INTO lx.stat_class AS t (cohort_id, step_id, college_id, class_id, stripe,
                                         applicable, done)
-        SELECT OLD.cohort_id, ss.step_id, OLD.college_id, OLD.class_id, v_stripe,
-               -count(*) FILTER (WHERE ss.state <> 'na'), -count(*) FILTER (WHERE ss.state = 'done')
-          FROM lx.step_state ss WHERE ss.student_id = OLD.id GROUP BY ss.step_id
+        SELECT p_cohort, step_id, p_college, p_class, v_stripe, app, done FROM per_step
+         ORDER BY step_id
         ON CONFLICT (cohort_id, college_id, class_id, step_id, stripe) DO UPDATE
-           SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done;
-        INSERT INTO lx.stat_college AS t (cohort_id, step_id, college_id, stripe, applicable,
-                                          done)
-        SELECT OLD.cohort_id, ss.step_id, OLD.college_id, v_stripe,
-               -count(*) FILTER (WHERE ss.state <> 'na'), -count(*) FILTER (WHERE ss.state = 'done')
-          FROM lx.step_state ss WHERE ss.student_id = OLD.id GROUP BY ss.step_id
-        ON CONFLICT (cohort_id, step_id, college_id, stripe) DO UPDATE
-           SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done;
-        INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, students,
-                                           cleared)
-        VALUES (OLD.cohort_id, OLD.college_id, OLD.class_id, v_stripe, -1,
-                -lx.student_cleared(OLD.id)::int)
-        ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
-           SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
-        INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, students,
-                                                   cleared)
-        VALUES (OLD.cohort_id, OLD.college_id, v_stripe, -1,
-                -lx.student_cleared(OLD.id)::int)
-        ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
-           SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
-    END IF;
+           SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done
+        RETURNING 1
+    )
+    INSERT INTO lx.stat_college AS t (cohort_id, step_id, college_id, stripe, applicable, done)
+    SELECT p_cohort, step_id, p_college, v_stripe, app, done FROM per_step ORDER BY step_id
+    ON CONFLICT (cohort_id, step_id, college_id, stripe) DO UPDATE
+       SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done;
+    INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, students,
+                                       cleared)
+    VALUES (p_cohort, p_college, p_class, v_stripe, p_sign, p_sign * v_cleared)
+    ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
+       SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
+    INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, students, cleared)
+    VALUES (p_cohort, p_college, v_stripe, p_sign, p_sign * v_cleared)
+    ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
+       SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
+END;
+$$;
+
+CREATE FUNCTION lx.stat_student_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM lx.stat_student_counts(OLD.id, OLD.cohort_id, OLD.college_id, OLD.class_id, -1);
     IF TG_OP = 'UPDATE' THEN
-        INSERT INTO lx.stat_class AS t (cohort_id, step_id, college_id, class_id, stripe,
-                                        applicable, done)
-        SELECT NEW.cohort_id, ss.step_id, NEW.college_id, NEW.class_id, v_stripe,
-               count(*) FILTER (WHERE ss.state <> 'na'), count(*) FILTER (WHERE ss.state = 'done')
-          FROM lx.step_state ss WHERE ss.student_id = NEW.id GROUP BY ss.step_id
-        ON CONFLICT (cohort_id, college_id, class_id, step_id, stripe) DO UPDATE
-           SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done;
-        INSERT INTO lx.stat_college AS t (cohort_id, step_id, college_id, stripe, applicable,
-                                          done)
-        SELECT NEW.cohort_id, ss.step_id, NEW.college_id, v_stripe,
-               count(*) FILTER (WHERE ss.state <> 'na'), count(*) FILTER (WHERE ss.state = 'done')
-          FROM lx.step_state ss WHERE ss.student_id = NEW.id GROUP BY ss.step_id
-        ON CONFLICT (cohort_id, step_id, college_id, stripe) DO UPDATE
-           SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done;
-        INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, students,
-                                           cleared)
-        VALUES (NEW.cohort_id, NEW.college_id, NEW.class_id, v_stripe, 1,
-                lx.student_cleared(NEW.id)::int)
-        ON CONFLICT (cohort_id, college_id, class_id, stripe) DO UPDATE
-           SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
-        INSERT INTO lx.stat_students_college AS t (cohort_id, college_id, stripe, students,
-                                                   cleared)
-        VALUES (NEW.cohort_id, NEW.college_id, v_stripe, 1,
-                lx.student_cleared(NEW.id)::int)
-        ON CONFLICT (cohort_id, college_id, stripe) DO UPDATE
-           SET students = t.students + EXCLUDED.students, cleared = t.cleared + EXCLUDED.cleared;
+        PERFORM lx.stat_student_counts(NEW.id, NEW.cohort_id, NEW.college_id, NEW.class_id, 1);
+        RETURN NULL;
     END IF;
-    RETURN NULL;
+    RETURN OLD;         -- BEFORE DELETE: let the deletion go ahead
 END;
 $$;
 -- New students have no states yet (the states reference them): they count as graduates, set
@@ -314,8 +298,8 @@ SELECT s.cohort_id, (max(ss.at) AT TIME ZONE 'Asia/Shanghai')::date, 0, 1
  GROUP BY s.id
 ON CONFLICT (cohort_id, day, stripe) DO UPDATE SET cleared = lx.stat_day.cleared + 1;
 
--- The desk's statistics from the counters (same columns as lx.desk_stats of 006).
-CREATE OR REPLACE FUNCTION lx.desk_stats(p_point integer, p_college integer)
+-- The desk's statistics area: per step of a desk's point, over the open cohorts of its scope.
+CREATE FUNCTION lx.desk_stats(p_point integer, p_college integer)
 RETURNS TABLE (step_code text, step_name text, optional boolean, applicable bigint,
                done bigint, pending bigint, proposed bigint)
 LANGUAGE sql STABLE AS $$

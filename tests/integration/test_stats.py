@@ -173,3 +173,16 @@ def test_dashboard_pages_render_with_svg_charts(httpd, env):
                      user="leader").status_code == 200
     assert httpd.get("/lx/stats", user="op_college_01").status_code == 200
     assert httpd.get("/lx/stats?college=x;y", user="leader").status_code == 400
+
+
+def test_counters_follow_a_student_who_moves_or_leaves(env):
+    from data import make_class
+    _, (a, b) = make_class(env, "07", 2, party_member=True)
+    target = env.cluster.psql("""SELECT cl.id, cl.college_id FROM lx.class cl
+        JOIN lx.cohort c ON c.id = cl.cohort_id AND NOT c.closed AND c.programme = 'ug'
+        JOIN lx.college co ON co.id = cl.college_id AND co.code = '08' LIMIT 1""")[0]
+    env.cluster.psql(f"""UPDATE lx.student SET class_id = {target[0]}, college_id = {target[1]}
+                          WHERE student_no = '{a}';
+                         DELETE FROM lx.student WHERE student_no = '{b}';""")
+    assert env.cluster.psql(f"SELECT count(*) FROM lx.student WHERE student_no = '{b}'") == [["0"]]
+    assert differences(env) == []
