@@ -3,7 +3,9 @@
 #   make run      the demo on http://127.0.0.1:8080/lx/ (LX_PORT overrides), foreground
 #   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
-#   make bench-import   the roster import through the module against psql by hand
+#   make bench    every benchmark (README "Benchmarks"): writes bench/results.json and .md
+#                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
+#   make bench-import   the roster import through the module against psql by hand, alone
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
 #
 # Each target installs the Debian packages it needs that are missing.
@@ -29,6 +31,10 @@ test: deps-test
 	scripts/test.sh
 
 # benchmarks: measured as ratios within one run, never asserted in tests
+bench: deps-bench
+	$(MAKE) -f Makefile.apxs all
+	/usr/bin/python3 tests/bench/bench.py
+
 bench-import: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench_import.py
@@ -43,4 +49,7 @@ deps-run:
 deps-test:
 	@scripts/deps.sh test
 
-.PHONY: run start stop reset test bench-import bench-stats deps-run deps-test
+deps-bench:
+	@scripts/deps.sh bench
+
+.PHONY: run start stop reset test bench bench-import bench-stats deps-run deps-test deps-bench

@@ -27,6 +27,7 @@ int lx_account_load(request_rec *r, lx_db *db, lx_account **out)
     acc->is_operator = !acc->is_student;
     acc->is_admin = lx_value(res, 0, "is_admin")[0] == 't';
     acc->is_leader = lx_value(res, 0, "is_leader")[0] == 't';
+    acc->sheet_version = lx_value(res, 0, "sheet_version");
     acc->assignments = apr_array_make(r->pool, PQntuples(res), sizeof(lx_assignment));
     for (i = 0; i < PQntuples(res); i++) {
         lx_assignment *a;

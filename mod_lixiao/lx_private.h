@@ -43,6 +43,9 @@ typedef struct lx_server_conf {
     apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */
     apr_hash_t *sheets;
+    /* A digest of the stylesheets' text, part of ETags: pages change when they change.  The
+     * same files give the same tag on every node behind a balancer. */
+    const char *templates_tag;
 } lx_server_conf;
 
 #define LX_DEFAULT_BASE_URL "/lx"
@@ -81,6 +84,7 @@ typedef struct lx_account {
     const char *login;
     int is_student, is_operator, is_admin, is_leader;
     const char *name;
+    const char *sheet_version;  /* a student's: changes with anything on their sheet */
     apr_array_header_t *assignments;    /* of lx_assignment */
 } lx_account;
 
@@ -97,6 +101,7 @@ typedef struct lx_req {
     int want_xml;               /* ?format=xml */
     const char *message;        /* a specific message for the error page, in Chinese */
     apr_hash_t *step_names;     /* code -> name, read when first needed */
+    const char *sheet_version;  /* of the sheet lx_sheet_xml read */
 } lx_req;
 
 int lx_route(request_rec *r);
@@ -104,6 +109,7 @@ const char *lx_arg(lx_req *q, const char *name);
 int lx_route_api(lx_req *q);
 
 /* ---- lx_view.c: XML page, stylesheets, HTML/XML out, error pages ---- */
+const char *lx_digest(apr_pool_t *p, const char *s);
 apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf);
 void lx_view_setup_security(apr_pool_t *p, server_rec *s);
 xmlNodePtr lx_page_new(lx_req *q, const char *view);

@@ -169,7 +169,7 @@ int lx_route(request_rec *r)
         return lx_fail(q, rc);
 
     rc = lx_dispatch(q);
-    if (rc == OK || rc == DONE)
+    if (rc == OK || rc == DONE || rc == HTTP_NOT_MODIFIED)
         return rc;
     if (ap_is_HTTP_REDIRECT(rc))
         return rc;

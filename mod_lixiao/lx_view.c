@@ -68,12 +68,54 @@ void lx_view_setup_security(apr_pool_t *p, server_rec *s)
     apr_pool_cleanup_register(p, lx_prefs, lx_free_prefs, apr_pool_cleanup_null);
 }
 
-/* Compile every DIR/<view>.xsl but the shared layout*.xsl; a broken stylesheet stops start-up. */
+/* FNV-1a, 64 bits, continued from h over n bytes. */
+static apr_uint64_t lx_fnv1a(apr_uint64_t h, const void *data, apr_size_t n)
+{
+    const unsigned char *b = data;
+    while (n--) {
+        h ^= *b++;
+        h *= APR_UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+/* 16 hex digits of a string's FNV-1a: short names for long keys (ETags), not a secret. */
+const char *lx_digest(apr_pool_t *p, const char *s)
+{
+    apr_uint64_t h = lx_fnv1a(APR_UINT64_C(0xcbf29ce484222325), s, strlen(s));
+    return apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT, h);
+}
+
+/* The digest of one file's name and text; 0 when it cannot be read (the compile reports it). */
+static apr_uint64_t lx_file_digest(apr_pool_t *p, const char *path, const char *name)
+{
+    apr_file_t *f;
+    char buf[8192];
+    apr_size_t n;
+    apr_uint64_t h = APR_UINT64_C(0xcbf29ce484222325);
+
+    if (apr_file_open(&f, path, APR_READ | APR_BINARY, 0, p) != APR_SUCCESS)
+        return 0;
+    h = lx_fnv1a(h, name, strlen(name) + 1);
+    do {
+        n = sizeof(buf);
+        if (apr_file_read(f, buf, &n) != APR_SUCCESS)
+            break;
+        h = lx_fnv1a(h, buf, n);
+    } while (n == sizeof(buf));
+    apr_file_close(f);
+    return h;
+}
+
+/* Compile every DIR/<view>.xsl but the shared layout*.xsl; a broken stylesheet stops start-up.
+ * Every *.xsl, layouts included, goes into conf->templates_tag (the order of the directory
+ * does not matter: the files' digests are added). */
 apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
 {
     apr_dir_t *dir;
     apr_finfo_t fi;
     apr_status_t rv;
+    apr_uint64_t tag = 0;
 
     /* a virtual host with the main server's directory shares its stylesheets */
     if (s != ap_server_conf) {
@@ -81,6 +123,7 @@ apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
                                                   &lixiao_module);
         if (mc->sheets && strcmp(mc->template_dir, conf->template_dir) == 0) {
             conf->sheets = mc->sheets;
+            conf->templates_tag = mc->templates_tag;
             return APR_SUCCESS;
         }
     }
@@ -96,10 +139,12 @@ apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
     while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, dir) == APR_SUCCESS) {
         const char *path, *view;
         xsltStylesheetPtr sheet;
-        if (fi.filetype != APR_REG || apr_fnmatch("*.xsl", fi.name, 0) != APR_SUCCESS
-            || strncmp(fi.name, "layout", 6) == 0)
+        if (fi.filetype != APR_REG || apr_fnmatch("*.xsl", fi.name, 0) != APR_SUCCESS)
             continue;
         path = apr_pstrcat(p, conf->template_dir, "/", fi.name, NULL);
+        tag += lx_file_digest(p, path, fi.name);
+        if (strncmp(fi.name, "layout", 6) == 0)
+            continue;
         sheet = xsltParseStylesheetFile((const xmlChar *)path);
         if (!sheet) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0202)
@@ -113,6 +158,7 @@ apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
         apr_hash_set(conf->sheets, view, APR_HASH_KEY_STRING, sheet);
     }
     apr_dir_close(dir);
+    conf->templates_tag = apr_psprintf(p, "%08x", (unsigned int)(tag ^ (tag >> 32)));
     if (!apr_hash_get(conf->sheets, "error", APR_HASH_KEY_STRING)) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0203)
                      "LixiaoTemplates: %s has no error.xsl", conf->template_dir);

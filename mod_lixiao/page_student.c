@@ -1,7 +1,7 @@
 /*
  * page_student.c: a student's clearance sheet (离校单), /lx/ for the student themself and
  * /lx/student/{no} for the staff who may see it.  One statement (lx.student_sheet) gives one
- * consistent snapshot: the student's columns repeated on each of their step rows.
+ * consistent snapshot: the student on the first row, their steps on the others.
  */
 #include "lx_private.h"
 #include "core/lx_query.h"
@@ -98,18 +98,16 @@ static void lx_sheet_rows_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
     const char *point_code = NULL;
     int i;
 
-    lx_attrs_from_row(student, res, 0, lx_student_cols);
+    lx_attrs_from_row(student, res, 0, lx_student_cols);  /* row 0: the student */
     lx_attr_bool(student, "own", strcmp(lx_value(res, 0, "student_no"), q->r->user) == 0);
     lx_attrs_from_row(xmlNewChild(student, NULL, (const xmlChar *)"library", NULL),
                       res, 0, lx_library_cols);
     lx_attrs_from_row(xmlNewChild(student, NULL, (const xmlChar *)"finance", NULL),
                       res, 0, lx_finance_cols);
 
-    for (i = 0; i < PQntuples(res); i++) {
+    for (i = 1; i < PQntuples(res); i++) {
         const char *code = lx_value(res, i, "point_code"), *missing;
         xmlNodePtr step;
-        if (!code)
-            continue;           /* a student without states yet: the sheet is empty */
         if (!point_code || strcmp(code, point_code) != 0) {
             point = xmlNewChild(student, NULL, (const xmlChar *)"point", NULL);
             lx_attrs_from_row(point, res, i, lx_point_cols);
@@ -133,8 +131,30 @@ int lx_sheet_xml(lx_req *q, xmlNodePtr page, const char *student_no)
         return q->db->status;
     if (PQntuples(res) == 0)
         return HTTP_NOT_FOUND;
+    q->sheet_version = lx_value(res, 0, "version");
     lx_sheet_rows_xml(q, page, res);
     return OK;
+}
+
+/*
+ * A student's own sheet may be kept by their browser and revalidated: its ETag names the
+ * student, the version of everything on the sheet (lx.sheet_version) and the stylesheets.  OK
+ * to go on and render, HTTP_NOT_MODIFIED when the browser's copy is current.  Other pages of
+ * personal data stay no-store.
+ */
+static int lx_own_sheet_etag(lx_req *q, const char *version)
+{
+    request_rec *r = q->r;
+    const char *key;
+
+    if (!version)
+        return OK;
+    key = apr_pstrcat(r->pool, q->account->login, "/", version, "/", q->conf->templates_tag,
+                      NULL);
+    apr_table_set(r->headers_out, "ETag", apr_pstrcat(r->pool, "W/\"", q->account->login, "-",
+                                                      lx_digest(r->pool, key), "\"", NULL));
+    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    return ap_meets_conditions(r) == HTTP_NOT_MODIFIED ? HTTP_NOT_MODIFIED : OK;
 }
 
 int lx_page_student(lx_req *q, const char *student_no)
@@ -142,12 +162,15 @@ int lx_page_student(lx_req *q, const char *student_no)
     const char *params[2];
     PGresult *res;
     xmlNodePtr page;
-    int rc;
+    int rc, own;
 
     if (!lx_student_no_valid(student_no))
         return HTTP_NOT_FOUND;
     /* a student sees only their own record; staff as far as their points reach */
-    if (!q->account->is_student || strcmp(student_no, q->account->login) != 0) {
+    own = q->account->is_student && strcmp(student_no, q->account->login) == 0;
+    if (own && !q->want_xml && lx_own_sheet_etag(q, q->account->sheet_version) != OK)
+        return HTTP_NOT_MODIFIED;
+    if (!own) {
         params[0] = q->account->login;
         params[1] = student_no;
         res = lx_db_query(q->db, "SELECT lx.can_view($1, $2)", 2, params);
@@ -158,5 +181,10 @@ int lx_page_student(lx_req *q, const char *student_no)
     }
     page = lx_page_new(q, "student");
     rc = lx_sheet_xml(q, page, student_no);
-    return rc == OK ? lx_render(q, page) : rc;
+    if (rc != OK)
+        return rc;
+    /* the ETag of what is sent: the version read with the sheet, in the same statement */
+    if (own && !q->want_xml && lx_own_sheet_etag(q, q->sheet_version) != OK)
+        return HTTP_NOT_MODIFIED;
+    return lx_render(q, page);
 }

@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh run     what make run needs: build, PostgreSQL 15, Debian's httpd
 #   scripts/deps.sh test    the same, plus the test tools
+#   scripts/deps.sh bench   the same as test, plus the load generator (wrk)
 #
 # Services are not started by the packages' install scripts (policy-rc.d): a fresh machine
 # should not find a system-wide Apache on port 80 or a PostgreSQL on 5432 because of us.
@@ -16,7 +17,8 @@ fonts-noto-cjk curl"
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;
 test) want="$RUN_PKGS $TEST_PKGS" ;;
-*) echo "deps.sh: run or test" >&2; exit 2 ;;
+bench) want="$RUN_PKGS $TEST_PKGS wrk" ;;
+*) echo "deps.sh: run, test or bench" >&2; exit 2 ;;
 esac
 
 missing=""

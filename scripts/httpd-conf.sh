@@ -1,5 +1,6 @@
 #!/bin/bash
-# Write RUNDIR/conf/httpd.conf from conf/httpd-dev.conf.in and RUNDIR/conf/htpasswd from the
+# Write RUNDIR/conf/httpd.conf from conf/httpd-dev.conf.in and RUNDIR/conf/htpasswd (with its
+# GDBM copy passwd.dbm, which httpd reads) from the
 # accounts in the database (operators, students, and "stranger", whom the module does not
 # know), all with the demo password "demo".
 #
@@ -43,3 +44,8 @@ hash=$(htpasswd -nbs x demo | cut -d: -f2)
 } | sed "s|\$|:$hash|" >"$RUNDIR/conf/htpasswd.new"
 mv "$RUNDIR/conf/htpasswd.new" "$RUNDIR/conf/htpasswd"
 chmod 644 "$RUNDIR/conf/htpasswd"
+# what httpd reads: the same logins as a GDBM file (one hashed lookup per request)
+rm -f "$RUNDIR/conf/passwd.dbm.new"
+tr ':' ' ' <"$RUNDIR/conf/htpasswd" | httxt2dbm -f GDBM -i - -o "$RUNDIR/conf/passwd.dbm.new" >/dev/null
+mv "$RUNDIR/conf/passwd.dbm.new" "$RUNDIR/conf/passwd.dbm"
+chmod 644 "$RUNDIR/conf/passwd.dbm"

@@ -2,6 +2,9 @@
 --
 --   psql -X -v ON_ERROR_STOP=1 -v size=10500 -d lixiao -f sql/demo/generate.sql
 --
+-- -v class_size=N makes classes of about N students instead of 30 (the benchmark's batches of 40
+-- need classes of 40).
+--
 -- Run by the superuser on a freshly migrated database (sql/001..005), in psql's autocommit mode
 -- (not with -1 / --single-transaction: the chunked phases commit as they go).  `size` is the total
 -- number of students of all cohorts (default 10500, at least 200).  The same size gives the same
@@ -73,6 +76,10 @@
 --                      the rest pending
 
 \set QUIET on
+\if :{?class_size}
+\else
+\set class_size 30
+\endif
 \if :{?size}
 \else
 \set size 10500
@@ -100,7 +107,8 @@ DROP SCHEMA IF EXISTS lx_demo CASCADE;
 CREATE SCHEMA lx_demo;
 
 CREATE UNLOGGED TABLE lx_demo.param AS
-SELECT :'size'::int AS size, 30 AS n_old, round(:'size'::int / 7.0)::int AS n_pg;
+SELECT :'size'::int AS size, 30 AS n_old, round(:'size'::int / 7.0)::int AS n_pg,
+       :'class_size'::int AS class_size;
 
 DO $$
 BEGIN
@@ -261,7 +269,7 @@ INSERT INTO lx_demo.fixed VALUES
 CREATE UNLOGGED TABLE lx_demo.s AS
 WITH base AS (
     SELECT g.ord, g.cohort_id, g.prog, g.college_id, g.cc, g.n, k,
-           greatest(1, round(g.n / 30.0))::int AS ncls,
+           greatest(1, round(g.n / (SELECT class_size FROM lx_demo.param)::numeric))::int AS ncls,
            CASE g.ord
                WHEN 1 THEN (2022 + 100 * ((k - 1) / 9999))::text || g.cc
                            || lpad(((k - 1) % 9999 + 1)::text, 4, '0')

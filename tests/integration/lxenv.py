@@ -52,12 +52,14 @@ class Cluster:
         self.sock = base / "run"
         self.dbpass = secrets.token_hex(12)
 
-    def create(self, size):
+    def create(self, size, **generate):
+        """A new cluster with the demo data of this size; generate: more psql variables of
+        sql/demo/generate.sql (class_size=40)."""
         run([str(REPO / "scripts/pg.sh"), "init", str(self.base)])
         self.start()
         run([str(REPO / "scripts/pg.sh"), "setup", str(self.base), self.dbpass])
         gen = (REPO / "sql/demo/generate.sql").read_text()
-        self.psql_file(gen, variables={"size": str(size)})
+        self.psql_file(gen, variables={"size": str(size), **{k: str(v) for k, v in generate.items()}})
 
     def start(self):
         run([str(REPO / "scripts/pg.sh"), "start", str(self.base)])
@@ -154,7 +156,7 @@ class Httpd:
 class Env:
     """One cluster and one httpd for the whole session."""
 
-    def __init__(self, size=400):
+    def __init__(self, size=400, **generate):
         self.base = Path(tempfile.mkdtemp(prefix="lx-test-", dir="/tmp"))
         self.base.chmod(0o755)
         self.templates = self.base / "templates"
@@ -164,9 +166,10 @@ class Env:
         self.cluster = Cluster(self.base)
         self.httpd = Httpd(self.base, self.cluster, self.templates)
         self.size = size
+        self.generate = generate
 
     def start(self):
-        self.cluster.create(self.size)
+        self.cluster.create(self.size, **self.generate)
         self.httpd.configure()
         self.httpd.start()
 

@@ -39,11 +39,48 @@ def test_own_page_is_html5_in_chinese(httpd, env):
     assert name in body
     assert "离校" in body
     assert 'name="viewport"' in body
-    # personal page: never cached, never framed, no inline script
-    assert r.headers["Cache-Control"] == "no-store"
+    # personal page: kept by the student's browser only, revalidated on every view; never
+    # framed, no inline script
+    assert r.headers["Cache-Control"] == "private, no-cache"
+    assert r.headers["ETag"].startswith(f'W/"{CLEARED}-')
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in body
+
+
+def test_own_page_revalidates_until_the_sheet_changes(httpd, env):
+    from data import confirm_via_door
+    fixed = "','".join([CLEARED, LIBRARY_DEBT, PARTY_TWO_LOANS, OFF_CAMPUS, GRADUATE, DEFERRED,
+                        OTHER_COLLEGE, "2022010006", "2022010007"])
+    no, other = [row[0] for row in env.cluster.psql(f"""
+        SELECT s.student_no FROM lx.student s
+          JOIN lx.step_state ss ON ss.student_id = s.id AND ss.state = 'pending'
+          JOIN lx.step st ON st.id = ss.step_id AND st.code = 'student_card'
+         WHERE s.student_no NOT IN ('{fixed}')  -- in the password file: made with the cluster
+           AND s.id < 300 ORDER BY s.id DESC LIMIT 2""")]
+    first = httpd.get("/lx/", user=no)
+    etag = first.headers["ETag"]
+    again = httpd.get("/lx/", user=no, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["ETag"] == etag
+    # a browser shared with another student never gets the first one's page as current
+    assert httpd.get("/lx/", user=other, headers={"If-None-Match": etag}).status_code == 200
+    # a confirmed step, a lifted gate, a renamed step: each makes the old copy stale
+    assert confirm_via_door(env, [no], "student_card", how="class") == [["ok"]]
+    changed = httpd.get("/lx/", user=no, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    etag = changed.headers["ETag"]
+    env.cluster.psql(f"INSERT INTO lx.override (student_id, step_id, by_login) "
+                     f"SELECT s.id, st.id, 'deferral' FROM lx.student s, lx.step st "
+                     f"WHERE s.student_no = '{no}' AND st.code = 'arrears'")
+    changed = httpd.get("/lx/", user=no, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    etag = changed.headers["ETag"]
+    env.cluster.psql("UPDATE lx.step SET hint = hint WHERE code = 'student_card'")
+    assert httpd.get("/lx/", user=no, headers={"If-None-Match": etag}).status_code == 200
+    # staff views and the XML are never kept
+    r = httpd.get(f"/lx/student/{no}", user="admin")
+    assert r.headers["Cache-Control"] == "no-store" and "ETag" not in r.headers
 
 
 def test_fully_cleared_student(httpd):
