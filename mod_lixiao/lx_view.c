@@ -196,20 +196,43 @@ void lx_attr_bool(xmlNodePtr node, const char *name, int value)
     xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)(value ? "1" : "0"));
 }
 
+/* The column of res named name, or -1; hint: where it was last time (-1: no idea).  Our
+ * column names are plain lower case, so a comparison will do: PQfnumber copies and case-folds
+ * the name on every call, which cost more than the page's XML on a sheet of forty columns. */
+static int lx_column(const PGresult *res, const char *name, int hint)
+{
+    int i, n = PQnfields(res);
+    if (hint >= 0 && hint < n && strcmp(PQfname(res, hint), name) == 0)
+        return hint;
+    for (i = 0; i < n; i++)
+        if (strcmp(PQfname(res, i), name) == 0)
+            return i;
+    return -1;
+}
+
 const char *lx_value(const PGresult *res, int row, const char *column)
 {
-    int col = PQfnumber(res, column);
+    int col = lx_column(res, column, -1);
     if (col < 0 || PQgetisnull(res, row, col))
         return NULL;
     return PQgetvalue(res, row, col);
 }
 
+/* The columns of a map as the previous row of the same result had them (per thread). */
+#define LX_MAP_HINTS 64
+static __thread int lx_hints[LX_MAP_HINTS];
+
 void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_colmap *map)
 {
-    for (; map->attr; map++) {
-        const char *v = lx_value(res, row, map->column);
-        if (!v)
+    int k;
+    for (k = 0; map->attr; map++, k++) {
+        int col = lx_column(res, map->column, k < LX_MAP_HINTS ? lx_hints[k] : -1);
+        const char *v;
+        if (k < LX_MAP_HINTS)
+            lx_hints[k] = col;
+        if (col < 0 || PQgetisnull(res, row, col))
             continue;
+        v = PQgetvalue(res, row, col);
         if (map->kind == LX_COL_BOOL)
             lx_attr_bool(node, map->attr, v[0] == 't');
         else
