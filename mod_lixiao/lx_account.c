@@ -11,7 +11,7 @@
 int lx_account_load(request_rec *r, lx_db *db, lx_account **out)
 {
     const char *params[1] = {r->user};
-    PGresult *res = lx_db_query(db, "SELECT * FROM lx.account($1)", 1, params);
+    PGresult *res = lx_db_prepared(db, "SELECT * FROM lx.account($1)", 1, params);
     lx_account *acc;
     int i;
 

@@ -91,10 +91,48 @@ static const char *lx_db_message(apr_pool_t *p, const PGresult *res, PGconn *con
     return s;
 }
 
+/*
+ * Send one statement.  A statement of lx_db_prepared outside a transaction goes as a named
+ * prepared statement of the connection ("lx_" and a digest of its text): parsed and planned
+ * once per connection instead of once per request.  Named statements vanish when PostgreSQL
+ * restarts (STYLE.md): "does not exist" (26000) makes it prepared again, once; so does
+ * "cached plan must not change result type" (0A000) after a migration redefined a function
+ * under a running httpd.  Inside a transaction such an error would abort the transaction, so
+ * there the text is sent as it is.
+ */
 static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
                             const char *const *params)
 {
-    return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    const char *name, *state;
+    PGresult *res;
+
+    if (!db->prepare || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    name = apr_pstrcat(db->r->pool, "lx_", lx_digest(db->r->pool, sql), NULL);
+    res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    state = res && PQresultStatus(res) == PGRES_FATAL_ERROR
+            ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0)) {
+        if (strcmp(state, "0A000") == 0)
+            PQclear(PQexec(db->conn, apr_pstrcat(db->r->pool, "DEALLOCATE ", name, NULL)));
+        PQclear(res);
+        res = PQprepare(db->conn, name, sql, nparams, NULL);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            return res;
+        PQclear(res);
+        res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    }
+    return res;
+}
+
+/* lx_db_query for the few statements of every request (a fixed text, no literals in it). */
+PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *res;
+    db->prepare = 1;
+    res = lx_db_query(db, sql, nparams, params);
+    db->prepare = 0;
+    return res;
 }
 
 /*

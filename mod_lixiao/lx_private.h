@@ -60,6 +60,7 @@ typedef struct lx_db {
     int status;                 /* HTTP status of the last failure, OK after success */
     const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */
     const char *message;        /* a rule's message (our LX4nn errors, in Chinese), or NULL */
+    int prepare;                /* the statement being sent is one of lx_db_prepared's */
 } lx_db;
 
 /* Set in post_config: mod_dbd's acquire function. */
@@ -67,6 +68,7 @@ extern ap_dbd_t *(*lx_dbd_acquire)(request_rec *);
 
 int lx_db_open(request_rec *r, lx_db **out);
 PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
+PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params);
 int lx_db_begin(lx_db *db);
 int lx_db_commit(lx_db *db);
 int lx_db_rollback(lx_db *db);

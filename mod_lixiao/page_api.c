@@ -72,7 +72,7 @@ static const char *lx_bearer_purpose(lx_req *q, int *rc)
         params[0]++;
     if (strlen(params[0]) < 32 || strlen(params[0]) > 200)
         return "";
-    res = lx_db_query(q->db, "SELECT lx.token_purpose($1) AS purpose", 1, params);
+    res = lx_db_prepared(q->db, "SELECT lx.token_purpose($1) AS purpose", 1, params);
     if (!res) {
         *rc = q->db->status;
         return NULL;
@@ -108,7 +108,7 @@ static int lx_api_status(lx_req *q, const char *student_no, const char *purpose)
     }
     if (!lx_student_no_valid(student_no))
         return lx_json_error(q, 404, "not_found", "学号不存在", NULL);
-    res = lx_db_query(q->db, "SELECT lx.api_status($1) AS status", 1, params);
+    res = lx_db_prepared(q->db, "SELECT lx.api_status($1) AS status", 1, params);
     if (!res)
         return lx_json_db_error(q);
     if (!lx_value(res, 0, "status"))

@@ -126,7 +126,7 @@ static void lx_sheet_rows_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
 int lx_sheet_xml(lx_req *q, xmlNodePtr page, const char *student_no)
 {
     const char *params[1] = {student_no};
-    PGresult *res = lx_db_query(q->db, "SELECT * FROM lx.student_sheet($1)", 1, params);
+    PGresult *res = lx_db_prepared(q->db, "SELECT * FROM lx.student_sheet($1)", 1, params);
     if (!res)
         return q->db->status;
     if (PQntuples(res) == 0)
