@@ -115,6 +115,10 @@ class Wrk:
     def __call__(self, label, plan, connections=CONNECTIONS, duration=DURATION,
                  order="random", threads=THREADS, record=True):
         threads = min(threads, connections)
+        if order == "once":
+            # a connection a thread: a thread has had all its lines answered exactly when its
+            # one connection has, so nothing is re-sent to fill a connection meanwhile
+            threads = connections
         done = self.plans / f"done-{len(self.runs)}-{time.time_ns()}"
         env = {"LX_PLAN": str(self.plans / plan), "LX_ORDER": order, "LX_THREADS": str(threads),
                "LX_DONE": str(done)}

@@ -5,9 +5,9 @@
 -- LX_PLAN     the plan file
 -- LX_ORDER    "random" (default): every request a random line;
 --             "once": each line once, shared out among wrk's threads (line k to thread
---             k mod threads); when all its lines are answered a thread writes the file
---             LX_DONE.<thread>, and the caller ends wrk (SIGINT): wrk itself always runs
---             for its whole -d
+--             k mod threads; one connection a thread); when all its lines are answered a thread stops and writes
+--             the file LX_DONE.<thread>, and the caller ends wrk (SIGINT): wrk's main
+--             thread would otherwise sleep out its whole -d
 -- LX_THREADS  wrk's -t (threads are numbered in setup)
 
 local plan_file = os.getenv("LX_PLAN")
@@ -62,8 +62,8 @@ function request()
    if order == "random" then
       return reqs[math.random(#reqs)]
    end
-   -- once: past the end, the last request again (a re-sent form: answered from the record
-   -- of the first) until the caller ends wrk
+   -- once: past the end (only while the thread is being stopped), the last request again:
+   -- a re-sent form, answered from the record of the first
    if next_req > #reqs then
       return reqs[#reqs]
    end
@@ -80,6 +80,8 @@ if order == "once" then
          local f = io.open(os.getenv("LX_DONE") .. "." .. (id or 0), "w")
          f:write("done\n")
          f:close()
+         -- no more requests from this thread; wrk's main thread still sleeps out its -d
+         wrk.thread:stop()
       end
    end
 end
