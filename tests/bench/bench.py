@@ -148,7 +148,10 @@ class Wrk:
 
 
 def median_of(results):
-    return {k: statistics.median(r[k] for r in results) for k in results[0]}
+    """The median of each figure over the rounds; errors are added up, not medianed."""
+    out = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    out["errors"] = sum(r["errors"] for r in results)
+    return out
 
 
 # ---- the environment ---------------------------------------------------------------------------
