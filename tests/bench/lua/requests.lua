@@ -58,9 +58,17 @@ function init(args)
    math.randomseed(os.time() + (id or 0) * 7919)
 end
 
+-- wrk calls request() once in its first thread before any connection, to count the requests
+-- a call returns (script_verify_request); that call must not use up a line.
+local verified = false
+
 function request()
    if order == "random" then
       return reqs[math.random(#reqs)]
+   end
+   if not verified and (id or 0) == 0 then
+      verified = true
+      return reqs[1]
    end
    -- once: past the end (only while the thread is being stopped), the last request again:
    -- a re-sent form, answered from the record of the first
