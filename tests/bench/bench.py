@@ -646,19 +646,24 @@ def main():
         errors = [line for line in bench.httpd.log_since(0)
                   if re.search(r"\[[\w_]*:(error|crit|alert|emerg)\]", line)]
         bench.figures["error_log_lines"] = errors[:20]
+    except BaseException:
+        bench.cleanup()
+        raise
     finally:
         bench.close()
     big_students = None
-    if BIG:
-        big = Big(BIG)
-        try:
-            big.start()
-            big_students = big.students
-            bench.wrk.url = big.httpd.url
-            bench.dashboard("dashboard_big")
-        finally:
-            big.close()
-    bench.cleanup()
+    try:
+        if BIG:
+            big = Big(BIG)
+            try:
+                big.start()
+                big_students = big.students
+                bench.wrk.url = big.httpd.url
+                bench.dashboard("dashboard_big")
+            finally:
+                big.close()
+    finally:
+        bench.cleanup()
     result = {
         "commit": commit(),
         "date": started.isoformat(timespec="seconds"),
