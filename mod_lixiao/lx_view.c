@@ -68,7 +68,9 @@ void lx_view_setup_security(apr_pool_t *p, server_rec *s)
     apr_pool_cleanup_register(p, lx_prefs, lx_free_prefs, apr_pool_cleanup_null);
 }
 
-/* FNV-1a, 64 bits, continued from h over n bytes. */
+#define LX_FNV_BASIS APR_UINT64_C(0xcbf29ce484222325)
+
+/* FNV-1a, 64 bits, continued from h (LX_FNV_BASIS to start) over n bytes. */
 static apr_uint64_t lx_fnv1a(apr_uint64_t h, const void *data, apr_size_t n)
 {
     const unsigned char *b = data;
@@ -82,7 +84,7 @@ static apr_uint64_t lx_fnv1a(apr_uint64_t h, const void *data, apr_size_t n)
 /* 16 hex digits of a string's FNV-1a: short names for long keys (ETags), not a secret. */
 const char *lx_digest(apr_pool_t *p, const char *s)
 {
-    apr_uint64_t h = lx_fnv1a(APR_UINT64_C(0xcbf29ce484222325), s, strlen(s));
+    apr_uint64_t h = lx_fnv1a(LX_FNV_BASIS, s, strlen(s));
     return apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT, h);
 }
 
@@ -92,7 +94,7 @@ static apr_uint64_t lx_file_digest(apr_pool_t *p, const char *path, const char *
     apr_file_t *f;
     char buf[8192];
     apr_size_t n;
-    apr_uint64_t h = APR_UINT64_C(0xcbf29ce484222325);
+    apr_uint64_t h = LX_FNV_BASIS;
 
     if (apr_file_open(&f, path, APR_READ | APR_BINARY, 0, p) != APR_SUCCESS)
         return 0;
