@@ -33,6 +33,9 @@ static apr_status_t lx_pqclear(void *data)
 int lx_db_open(request_rec *r, lx_db **out)
 {
     lx_db *db = apr_pcalloc(r->pool, sizeof(*db));
+    int rc = lx_gate_enter(lx_process_gate, r);
+    if (rc != OK)
+        return rc;
     db->r = r;
     db->dbd = lx_dbd_acquire(r);
     if (!db->dbd) {

@@ -39,6 +39,7 @@ typedef struct lx_server_conf {
     const char *base_url;       /* LixiaoBaseURL, default "/lx" */
     int retry_after;            /* LixiaoRetryAfter, seconds, in 503 answers */
     int utc_offset;             /* LixiaoTimeZone, seconds east of UTC, for times on pages */
+    int db_slots;               /* LixiaoDBSlots: requests of a process at the database at once */
     const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
     apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */
@@ -51,6 +52,13 @@ typedef struct lx_server_conf {
 #define LX_DEFAULT_BASE_URL "/lx"
 #define LX_DEFAULT_RETRY_AFTER 30
 #define LX_DEFAULT_UTC_OFFSET (8 * 3600)      /* China Standard Time */
+#define LX_DEFAULT_DB_SLOTS 10                /* mod_dbd's default DBDMax */
+
+/* ---- lx_gate.c: the process's database connections, first come first served ---- */
+typedef struct lx_gate lx_gate;
+apr_status_t lx_gate_create(apr_pool_t *p, int slots, lx_gate **out);
+int lx_gate_enter(lx_gate *g, request_rec *r);
+extern lx_gate *lx_process_gate;
 
 /* ---- lx_db.c: the pool, libpq, SQLSTATE -> HTTP status ---- */
 typedef struct lx_db {

@@ -28,6 +28,7 @@ static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
     conf->base_url = NULL;
     conf->retry_after = LX_UNSET;
     conf->utc_offset = LX_UNSET;
+    conf->db_slots = LX_UNSET;
     return conf;
 }
 
@@ -39,6 +40,7 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->base_url = add->base_url ? add->base_url : base->base_url;
     conf->retry_after = add->retry_after != LX_UNSET ? add->retry_after : base->retry_after;
     conf->utc_offset = add->utc_offset != LX_UNSET ? add->utc_offset : base->utc_offset;
+    conf->db_slots = add->db_slots != LX_UNSET ? add->db_slots : base->db_slots;
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     return conf;
@@ -84,6 +86,21 @@ static const char *lx_set_retry_after(cmd_parms *cmd, void *dummy, const char *a
     if (*arg == '\0' || *end != '\0' || v < 1 || v > 3600)
         return "LixiaoRetryAfter: give a number of seconds from 1 to 3600";
     conf->retry_after = (int)v;
+    return NULL;
+}
+
+static const char *lx_set_db_slots(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dummy;
+    if (err)
+        return err;
+    if (*end || v < 1 || v > 10000)
+        return "LixiaoDBSlots takes a number of connections from 1 to 10000 (set it to DBDMax)";
+    conf->db_slots = (int)v;
     return NULL;
 }
 
@@ -147,6 +164,9 @@ static const command_rec lx_cmds[] = {
                   "file holding the key of the forms' CSRF tokens"),
     AP_INIT_TAKE1("LixiaoTimeZone", lx_set_time_zone, NULL, RSRC_CONF,
                   "offset from UTC of the times shown on pages, default +08:00"),
+    AP_INIT_TAKE1("LixiaoDBSlots", lx_set_db_slots, NULL, RSRC_CONF,
+                  "requests of a process at the database at once, first come first served: "
+                  "DBDMax (default 10)"),
     {NULL}
 };
 
@@ -199,6 +219,20 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     return OK;
 }
 
+lx_gate *lx_process_gate;
+
+/* One gate per process, in front of mod_dbd's pool of the process (lx_gate.c). */
+static void lx_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    lx_server_conf *conf = ap_get_module_config(s->module_config, &lixiao_module);
+    int slots = conf->db_slots == LX_UNSET ? LX_DEFAULT_DB_SLOTS : conf->db_slots;
+    if (lx_gate_create(pchild, slots, &lx_process_gate) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, LXLOGNO(0004)
+                     "no gate in front of the database pool: requests wait in mod_dbd's");
+        lx_process_gate = NULL;
+    }
+}
+
 static int lx_handler(request_rec *r)
 {
     if (!r->handler || strcmp(r->handler, LX_HANDLER) != 0)
@@ -212,6 +246,7 @@ static void lx_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(lx_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* mod_dbd registers ap_dbd_acquire in its register_hooks: retrievable in post_config */
     ap_hook_post_config(lx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(lx_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(lx_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
