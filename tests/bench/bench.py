@@ -402,6 +402,14 @@ Alias /bench-open "{static}"
         classes = self.classes()
         tokens = {op: self.csrf(op) for op in self.operators}
         one = self.operators[0]
+        # warm-up: sixteen at once, so that every pooled connection has planned its statements
+        # (a connection's first batch plans them all: tens of milliseconds, once)
+        self.reset_step()
+        warm = [self.confirm_line(self.operators[k % OPERATORS],
+                                  tokens[self.operators[k % OPERATORS]], nos)
+                for k, nos in enumerate(classes[:4 * OPERATORS])]
+        self.wrk("warm-up", self.plan("warm.plan", warm), connections=OPERATORS, order="once",
+                 duration=600, record=False)
         self.reset_step()
         singles = [self.confirm_line(one, tokens[one], [n]) for nos in classes for n in nos]
         self.figures["confirm1"] = self.wrk(
