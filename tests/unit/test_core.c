@@ -195,6 +195,9 @@ START_TEST(form_refusals)
     ck_assert_int_eq(parse("a=%zz", 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("a=%4", 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("a=x%00y", 10, &t), LX_FORM_BAD_ESCAPE);
+    /* a NUL byte in the body: not a value cut short ("x"), a refusal (found by fuzz_form) */
+    ck_assert_int_eq(lx_form_parse(pool, "a=x\0y", 5, 10, &t), LX_FORM_BAD_ESCAPE);
+    ck_assert_int_eq(lx_form_parse(pool, "a\0b=1&a=2", 10, 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("=1", 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("a=%FF", 10, &t), LX_FORM_BAD_TEXT);
     ck_assert_int_eq(parse("a=%01", 10, &t), LX_FORM_BAD_TEXT);
