@@ -2,7 +2,7 @@
 # Install the Debian packages that are missing, and only those.
 #
 #   scripts/deps.sh run     what make run needs: build, PostgreSQL 15, Debian's httpd
-#   scripts/deps.sh test    the same, plus the test tools
+#   scripts/deps.sh test    the same, plus the test tools (clang, libFuzzer, llvm-symbolizer too)
 #   scripts/deps.sh bench   the same as test, plus the load generator (wrk)
 #
 # Services are not started by the packages' install scripts (policy-rc.d): a fresh machine
@@ -12,7 +12,7 @@ set -euo pipefail
 RUN_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
 libxslt1-dev libssl-dev postgresql-15 postgresql-client-15 pkg-config make gcc"
 TEST_PKGS="check python3 python3-pytest python3-requests python3-selenium chromium chromium-driver
-fonts-noto-cjk curl"
+fonts-noto-cjk curl clang libclang-rt-14-dev llvm"
 
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;
