@@ -147,6 +147,7 @@ static int lx_import_stage(lx_req *q, const char *rid, const char *copy_sql, con
     if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
                             "set_config('statement_timeout', '300s', true)", 1, params))
         return q->db->status;
+    lx_db_allow(q->db, 300);
     rc = lx_db_copy_in(q->db, copy_sql, file->data, file->len);
     if (rc == HTTP_BAD_REQUEST) {
         lx_db_rollback(q->db);

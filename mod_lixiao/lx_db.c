@@ -194,6 +194,13 @@ static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
     return res;
 }
 
+/* The transaction has allowed its statements `seconds` (set_config('statement_timeout')): the
+ * module waits that long for an answer, and LixiaoDBTimeout more. */
+void lx_db_allow(lx_db *db, int seconds)
+{
+    db->timeout = apr_time_from_sec(seconds + db_timeout(db->r));
+}
+
 /* lx_db_query for the few statements of every request (a fixed text, no literals in it). */
 PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params)
 {

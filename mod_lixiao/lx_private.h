@@ -81,6 +81,7 @@ extern ap_dbd_t *(*lx_dbd_acquire)(request_rec *);
 int lx_db_open(request_rec *r, lx_db **out);
 PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
 PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params);
+void lx_db_allow(lx_db *db, int seconds);
 int lx_db_begin(lx_db *db);
 int lx_db_commit(lx_db *db);
 int lx_db_rollback(lx_db *db);
