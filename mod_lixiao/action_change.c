@@ -99,6 +99,16 @@ static const lx_colmap lx_outcome_cols[] = {
     {NULL, NULL, LX_COL_TEXT}
 };
 
+/* A student outside the operator's rights: the number they typed, never the name (else any
+ * operator could read any student's name by number through a refused form). */
+static const lx_colmap lx_forbidden_cols[] = {
+    {"student-no", "student_no", LX_COL_TEXT},
+    {"step-code", "step_code", LX_COL_TEXT},
+    {"step-name", "step_name", LX_COL_TEXT},
+    {"outcome", "outcome", LX_COL_TEXT},
+    {NULL, NULL, LX_COL_TEXT}
+};
+
 /* <result> of a change; returns the HTTP status it calls for: OK when nothing was refused,
  * 403 when a student or step lay outside the operator's rights, 409 for a broken rule.
  * *changed gets the number of states changed. */
@@ -121,7 +131,8 @@ static int lx_result_xml(lx_req *q, xmlNodePtr parent, const PGresult *res,
             status = HTTP_CONFLICT;
         if (result)
             lx_attrs_from_row(xmlNewChild(result, NULL, (const xmlChar *)"outcome", NULL),
-                              res, i, lx_outcome_cols);
+                              res, i, strcmp(o, "forbidden") == 0 ? lx_forbidden_cols
+                                                                  : lx_outcome_cols);
     }
     if (result) {
         lx_attr(result, "action", c->action);
@@ -187,8 +198,9 @@ static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGr
         desk = lx_desk_xml(q, page, d);
         status = lx_result_xml(q, desk, res, c, &changed);
         rc = lx_desk_stats_xml(q, desk, d);
+        /* the student's sheet only within the desk's scope, as on the desk itself */
         if (rc == OK)
-            rc = lx_sheet_xml(q, page, c->anchor);
+            rc = lx_desk_student(q, page, desk, d, c->anchor);
     }
     if (rc != OK)
         return rc;

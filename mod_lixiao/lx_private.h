@@ -164,6 +164,8 @@ int lx_desk_open(lx_req *q, const char *key, lx_desk **out);
 const char *lx_desk_url(lx_req *q, const lx_desk *d, const char *student_no, const char *extra);
 xmlNodePtr lx_desk_xml(lx_req *q, xmlNodePtr page, const lx_desk *d);
 int lx_desk_stats_xml(lx_req *q, xmlNodePtr desk, const lx_desk *d);
+int lx_desk_student(lx_req *q, xmlNodePtr page, xmlNodePtr desk, const lx_desk *d,
+                    const char *student_no);
 void lx_notice_xml(xmlNodePtr parent, const char *kind, const char *text);
 
 int lx_step_code_valid(const char *s);

@@ -10,8 +10,10 @@
 #include "core/lx_query.h"
 #include "core/lx_text.h"
 
-/* The student part of the desk, when the student is in the desk's scope. */
-static int lx_desk_student(lx_req *q, xmlNodePtr page, xmlNodePtr desk, const lx_desk *d,
+/* The student part of the desk, when the student is in the desk's scope (also the refused
+ * change's page, action_change.c: a form naming a student outside the scope shows nothing of
+ * them). */
+int lx_desk_student(lx_req *q, xmlNodePtr page, xmlNodePtr desk, const lx_desk *d,
                            const char *student_no)
 {
     const char *params[3] = {d->point_id, d->college_id, student_no};
