@@ -228,3 +228,178 @@ def test_matrix_covers_every_route_of_the_dispatcher():
 def env_repo():
     from lxenv import REPO
     return REPO
+
+
+# ---- a refused batch shows nothing of students outside the desk's scope ---------------------
+
+def test_refused_batch_names_no_student_outside_the_scope(httpd, env, world):
+    """op_college_01 ticks a college-02 student into a class batch of its own student: refused,
+    nothing changes, and the page shows the number typed, never that student's name."""
+    user, anchor, outsider = "op_college_01", world.a[3], world.b[1]
+    name = env.cluster.psql(f"SELECT name FROM lx.student WHERE student_no = '{outsider}'")[0][0]
+    set_state(env, outsider, "instruments", "pending")
+    for action, fields in (("confirm", {"how": "class", "step.instruments": "1"}),
+                           ("revoke", {"how": "class", "step": "instruments", "reason": "误"})):
+        data = dict(fields, s=anchor, csrf=world.csrf(user, "desk"), rid=uuid.uuid4().hex,
+                    **{f"sid.{outsider}": "1"})
+        for fmt in ("", "?format=xml"):
+            before = fingerprint(env)
+            r = httpd.request("POST", f"/lx/op/{action}{fmt}", user=user, data=data)
+            assert r.status_code == 403, (action, r.status_code, r.text[:300])
+            assert name not in r.text
+            assert fingerprint(env) == before
+
+
+# ---- a student enumerating other students' numbers learns nothing -------------------------
+
+def _shape(text, nos):
+    """A body with every number and request id blanked: equal shapes say nothing apart."""
+    for n in nos:
+        text = text.replace(n, "#")
+    text = re.sub(r"<code>[^<]*</code>|<time[^>]*>[^<]*</time>", "~", text)
+    text = re.sub(r'(request-id|now|time)="[^"]*"', "~", text)
+    return re.sub(r'"(request_id|id)": "[^"]*"', "~", text)
+
+
+def test_enumerating_1000_student_numbers_reveals_nothing(httpd, env, world):
+    import random
+    import requests
+
+    me = world.a[0]
+    rows = env.cluster.psql(f"SELECT student_no, name FROM lx.student WHERE student_no <> '{me}' "
+                            "ORDER BY random() LIMIT 500")
+    existing = {no: name for no, name in rows}
+    rng = random.Random(8)
+    missing = set()
+    while len(missing) < 1000 - len(existing):
+        no = f"20{rng.randrange(10**8):08d}"
+        if no not in existing and no != me:
+            missing.add(no)
+    known_missing = {no for (no,) in env.cluster.psql(
+        "SELECT student_no FROM lx.student WHERE student_no IN ("
+        + ",".join(f"'{n}'" for n in missing) + ")")}
+    missing -= known_missing
+    s = requests.Session()
+    s.auth = (me, "demo")
+    shapes = {}
+    for no in list(existing) + sorted(missing):
+        for kind, path in (("page", f"/lx/student/{no}"), ("xml", f"/lx/student/{no}?format=xml"),
+                           ("api", f"/lx/api/v1/students/{no}/status")):
+            r = s.get(httpd.url + path, allow_redirects=False, timeout=20)
+            assert r.status_code == 403, (path, r.status_code)
+            if no in existing:
+                assert existing[no] not in r.text, (path, "name leaked")
+            assert no not in r.text, (path, "the number is echoed")
+            shapes.setdefault(kind, set()).add(_shape(r.text, [no, me]))
+            # the header lines the same too (no length or tag that tells them apart)
+            shapes.setdefault(kind + "-headers", set()).add(
+                tuple(sorted(k for k in r.headers if k.lower() not in ("date", "keep-alive", "connection"))))
+    # one shape per kind of request, whether the number exists or not
+    for kind, found in shapes.items():
+        assert len(found) == 1, (kind, len(found))
+
+
+# ---- forged identity headers change nothing ------------------------------------------------
+
+FORGED = [
+    {"X-Remote-User": "admin"}, {"Remote-User": "admin"}, {"REMOTE_USER": "admin"},
+    {"X-Forwarded-User": "admin"}, {"CAS-User": "admin"}, {"CAS_User": "admin"},
+    {"CAS-Attributes": "is_admin=true"}, {"X-CAS-User": "admin"}, {"X-User": "admin"},
+    {"X-Authenticated-User": "admin"}, {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1"},
+]
+
+
+@pytest.mark.parametrize("headers", FORGED, ids=[next(iter(h)) for h in FORGED])
+def test_forged_identity_headers_change_nothing(httpd, env, world, logcheck, headers):
+    logcheck.expect(r"AH01614")
+    other, target = world.a[1], world.a[0]
+    for user, path, want in ((other, f"/lx/student/{target}", 403),
+                             (other, "/lx/admin", 403),
+                             (other, "/lx/op", 403),
+                             (other, f"/lx/api/v1/students/{target}/status", 403),
+                             (None, "/lx/admin", 401),
+                             (None, f"/lx/student/{target}", 401),
+                             (None, f"/lx/api/v1/students/{target}/status", 401),
+                             ("leader", f"/lx/student/{target}", 403)):
+        r = httpd.request("GET", path, user=user, headers=headers)
+        assert r.status_code == want, (headers, user, path, r.status_code)
+    # and a state change as the student with an administrator's forged headers
+    before = fingerprint(env)
+    r = httpd.request("POST", "/lx/admin/operator", user=other, headers=headers,
+                      data={"login": "authz_probe", "name": "探针", "is_admin": "1",
+                            "active": "1", "csrf": world.csrf(other, "admin"),
+                            "rid": uuid.uuid4().hex})
+    assert r.status_code == 403 and fingerprint(env) == before
+
+
+def _raw(httpd, method, path, header_lines, body=b""):
+    """One request with exactly these header lines (duplicates allowed): (status, body)."""
+    import socket
+    req = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{httpd.port}", "Connection: close"]
+    req += header_lines
+    if body:
+        req.append(f"Content-Length: {len(body)}")
+    data = ("\r\n".join(req) + "\r\n\r\n").encode() + body
+    with socket.create_connection(("127.0.0.1", httpd.port), timeout=20) as s:
+        s.sendall(data)
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    head, _, rest = out.partition(b"\r\n\r\n")
+    return int(head.split()[1]), rest
+
+
+def _basic(user, password="demo"):
+    import base64
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_authorization_header_tricks(httpd, env, world, logcheck):
+    logcheck.expect(r"AH01614|AH01617|AH01618|AH01615|AH02009|AH01613")
+    other, target = world.a[1], world.a[0]
+    portal = "Bearer " + world.tokens["portal"]
+    # httpd joins repeated headers with ", ": the first credentials are the ones checked, and at
+    # best the caller is the student they logged in as (403), never the administrator
+    cases = [
+        # two Authorization headers: a student's and the administrator's with a wrong password
+        ("/lx/admin", [f"Authorization: {_basic(other)}", f"Authorization: {_basic('admin', 'x')}"],
+         {400, 401, 403}),
+        ("/lx/admin", [f"Authorization: {_basic('admin', 'x')}", f"Authorization: {_basic(other)}"],
+         {400, 401}),
+        # a colon in the user: the user is what comes before the first colon
+        ("/lx/admin", [f"Authorization: {_basic('admin:' + other)}"], {401}),
+        ("/lx/admin", [f"Authorization: {_basic(other + ':admin')}"], {401}),
+        ("/lx/admin", ["Authorization: Basic " + __import__("base64").b64encode(
+            b"admin").decode()], {401}),
+        # Bearer and Basic at once, either order, on the pages and the API
+        ("/lx/admin", [f"Authorization: {portal}", f"Authorization: {_basic(other)}"], {400, 401}),
+        ("/lx/admin", [f"Authorization: {_basic(other)}", f"Authorization: {portal}"],
+         {400, 401, 403}),
+        (f"/lx/api/v1/students/{world.a[2]}/status",
+         [f"Authorization: {portal}, {_basic(other)}"], {401}),
+        (f"/lx/api/v1/students/{world.a[2]}/status",
+         [f"Authorization: {_basic(other)}", f"Authorization: {portal}"], {400, 401, 403}),
+        # the scheme in lower case or with odd spacing gets no further than no credentials
+        (f"/lx/api/v1/students/{target}/status",
+         [f"Authorization: basic {_basic(other).split()[1]}"], {401, 403}),
+        (f"/lx/api/v1/students/{target}/status", ["Authorization: Bearer  " + "a" * 40], {401}),
+        (f"/lx/student/{target}", [f"Authorization: {_basic(other)}",
+                                   "X-Remote-User: " + target], {403}),
+    ]
+    for path, lines, want in cases:
+        status, body = _raw(httpd, "GET", path, lines)
+        assert status in want, (path, lines, status, body[:300])
+        for n in (target, world.a[2]):
+            name = env.cluster.psql(f"SELECT name FROM lx.student WHERE student_no = '{n}'")[0][0]
+            assert name.encode() not in body
+    # a feed with a portal token, an administrator's Basic login beside it: refused, unchanged
+    before = fingerprint(env)
+    status, _ = _raw(httpd, "POST", "/lx/api/v1/feeds/library",
+                     [f"Authorization: {portal}", "Content-Type: application/json",
+                      "X-Remote-User: admin"],
+                     json.dumps({"records": [{"student_no": target, "loans": 9,
+                                              "fines": 0}]}).encode())
+    assert status == 403 and fingerprint(env) == before
