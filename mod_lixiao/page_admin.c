@@ -248,6 +248,12 @@ int lx_action_admin(lx_req *q)
         }
         else {
             v = apr_table_get(form, f);
+            /* every text of these forms is one line (logins, names, codes, places, hints):
+             * a line break or tab would reach CSV exports and logs (the form allows both) */
+            if (v && v[strcspn(v, "\r\n\t")]) {
+                q->message = "输入的内容不能包含换行或制表符。";
+                return HTTP_BAD_REQUEST;
+            }
             params[n++] = v && *v ? v : NULL;
         }
     }

@@ -17,6 +17,7 @@
 #include "core/lx_text.h"
 
 #define LX_DEFERRAL_STEP "arrears"
+#define LX_DEFERRAL_NOTE_MAX 200    /* characters of the note (the certificate's number) */
 
 static int lx_deferral_allowed(lx_req *q)
 {
@@ -119,6 +120,7 @@ int lx_action_deferral_search(lx_req *q)
         return rc;
     text = apr_table_get(form, "q");
     text = text ? lx_text_trim(apr_pstrdup(q->r->pool, text)) : "";
+    text = lx_query_halfwidth(q->r->pool, text);     /* ２０２２… typed with an input method */
     if (lx_student_no_valid(text))
         return lx_deferral_redirect(q, text, NULL);
     page = lx_deferral_page(q);
@@ -182,6 +184,11 @@ static int lx_deferral_change(lx_req *q, int close)
     note = note ? lx_text_trim(apr_pstrdup(q->r->pool, note)) : NULL;
     if (!student_no || !lx_student_no_valid(student_no)) {
         q->message = "请先查询学生。";
+        return HTTP_BAD_REQUEST;
+    }
+    /* the desk's limit for notes (action_change.c): the form allows 64 KiB */
+    if (note && lx_query_chars(note) > LX_DEFERRAL_NOTE_MAX) {
+        q->message = "备注不能超过 200 字。";
         return HTTP_BAD_REQUEST;
     }
     params[0] = student_no;

@@ -99,7 +99,7 @@ static const char *lx_search_kind(lx_req *q, const char *text, char norm[19])
         q->message = "学号应为 10 位数字，身份证号应为 18 位。";
         return NULL;
     }
-    if (n > 60) {
+    if (lx_query_chars(text) > 60) {        /* characters, as lx.student.name counts them */
         q->message = "姓名过长。";
         return NULL;
     }
@@ -135,6 +135,7 @@ int lx_page_desk_search(lx_req *q)
         return rc;
     text = apr_table_get(form, "q");
     text = text ? lx_text_trim(apr_pstrdup(q->r->pool, text)) : "";
+    text = lx_query_halfwidth(q->r->pool, text);     /* ２０２２… typed with an input method */
     kind = *text ? lx_search_kind(q, text, norm) : NULL;
     if (!*text)
         q->message = "请输入学号、身份证号或姓名。";

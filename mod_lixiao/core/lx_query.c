@@ -69,6 +69,42 @@ int lx_student_no_valid(const char *s)
     return s[10] == '\0';
 }
 
+const char *lx_query_halfwidth(apr_pool_t *p, const char *s)
+{
+    apr_size_t n = strlen(s);
+    char *out = apr_palloc(p, n + 1), *o = out;
+    const unsigned char *c = (const unsigned char *)s;
+
+    while (*c) {
+        /* U+FF10..U+FF19 are EF BC 90..99; U+FF38 Ｘ is EF BC B8, U+FF58 ｘ is EF BD 98 */
+        if (c[0] == 0xEF && c[1] == 0xBC && c[2] >= 0x90 && c[2] <= 0x99) {
+            *o++ = (char)('0' + (c[2] - 0x90));
+            c += 3;
+        }
+        else if (c[0] == 0xEF && ((c[1] == 0xBC && c[2] == 0xB8) || (c[1] == 0xBD && c[2] == 0x98))) {
+            *o++ = 'X';
+            c += 3;
+        }
+        else if ((*c >= '0' && *c <= '9') || *c == 'X' || *c == 'x') {
+            *o++ = (char)*c++;
+        }
+        else {
+            return s;           /* not a number: a name, left alone */
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+apr_size_t lx_query_chars(const char *s)
+{
+    apr_size_t n = 0;
+    for (; s && *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
 int lx_code_valid(const char *s)
 {
     apr_size_t n = s ? strlen(s) : 0;

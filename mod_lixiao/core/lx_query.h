@@ -18,6 +18,14 @@ char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len);
 /* 1 when s is a student number: exactly ten ASCII digits. */
 int lx_student_no_valid(const char *s);
 
+/* What a search box holds, with full-width digits and Ｘ (as a Chinese input method types
+ * them) made ASCII when the whole of s is digits and X: "２０２２０１０００１" is 2022010001.
+ * Anything else (a name) comes back as it is. */
+const char *lx_query_halfwidth(apr_pool_t *p, const char *s);
+
+/* The number of UTF-8 characters of s (continuation bytes not counted). */
+apr_size_t lx_query_chars(const char *s);
+
 /* 1 when s is a college or class code: 1 to 20 of [0-9A-Za-z_-]. */
 int lx_code_valid(const char *s);
 

@@ -137,6 +137,22 @@ START_TEST(student_numbers)
 }
 END_TEST
 
+START_TEST(halfwidth_search_text)
+{
+    ck_assert_str_eq(lx_query_halfwidth(pool, "２０２２０１０００１"), "2022010001");
+    ck_assert_str_eq(lx_query_halfwidth(pool, "43010220020413003Ｘ"), "43010220020413003X");
+    ck_assert_str_eq(lx_query_halfwidth(pool, "４３０１０２２００２０４１３００３ｘ"),
+                     "43010220020413003X");
+    ck_assert_str_eq(lx_query_halfwidth(pool, "430102200204130031"), "430102200204130031");
+    ck_assert_str_eq(lx_query_halfwidth(pool, "张３"), "张３");          /* a name: as it is */
+    ck_assert_str_eq(lx_query_halfwidth(pool, "２０２２ 0１"), "２０２２ 0１");
+    ck_assert_str_eq(lx_query_halfwidth(pool, "\xEF\xBC"), "\xEF\xBC");      /* cut short */
+    ck_assert_str_eq(lx_query_halfwidth(pool, ""), "");
+    ck_assert_uint_eq(lx_query_chars("测试ab"), 4);
+    ck_assert_uint_eq(lx_query_chars(""), 0);
+}
+END_TEST
+
 /* ---- text for XML and logs ---- */
 
 START_TEST(text_xml)
@@ -360,6 +376,7 @@ int main(void)
     tcase_add_checked_fixture(q, setup, teardown);
     tcase_add_test(q, query_params);
     tcase_add_test(q, student_numbers);
+    tcase_add_test(q, halfwidth_search_text);
     tcase_add_test(t, text_xml);
     tcase_add_test(t, text_trim);
     tcase_add_checked_fixture(f, setup, teardown);
