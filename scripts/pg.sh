@@ -61,6 +61,9 @@ log_line_prefix = '%m [%p] %q%u@%d '
 log_parameter_max_length = 0
 log_parameter_max_length_on_error = 0
 log_min_error_statement = panic
+# nor an error's DETAIL and CONTEXT: a COPY error quotes the roster line it could not read,
+# a broken constraint the failing row, both with the ID number (issue 8 part 3)
+log_error_verbosity = terse
 log_connections = off
 log_disconnections = off
 fsync = on

@@ -1,6 +1,7 @@
 """Fixtures of the integration tests.
 
 - `env`: the session's PostgreSQL and httpd (lxenv.Env), stopped at the end, also on failure.
+  Before it is removed, no resident ID number may be in any of its logs (idleak.py).
 - `httpd`: that httpd, with the error log read after each test: any warning or error the test
   did not announce with `logcheck.expect(regex)` fails it.
 - A skipped test fails the run (make test must not pass with skips).
@@ -55,3 +56,12 @@ def pytest_sessionfinish(session, exitstatus):
     if reporter is not None and reporter.stats.get("skipped"):
         reporter.write_line("FAILED: tests were skipped; make test allows no skip")
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_id_numbers_in_logs(env):
+    """Torn down before env (it depends on it): the logs are still there."""
+    import idleak
+    yield
+    found = idleak.leaks(env)
+    assert not found, idleak.describe(found)

@@ -533,3 +533,22 @@ def test_xml_documents_show_id_numbers_masked_only(httpd, env, world):
     assert masked and "*" in masked and masked != idn
     r = httpd.get(f"/lx/api/v1/students/{no}/status", headers=world.headers("portal"))
     assert idn not in r.text
+
+
+# ---- ID numbers in the logs --------------------------------------------------------------
+
+def test_refused_imports_put_no_id_number_in_any_log(httpd, env, world):
+    """PostgreSQL reports a COPY error with the line it could not read (CONTEXT) and a broken
+    constraint with the failing row (DETAIL): neither may carry an ID number into its log."""
+    import idleak
+    idn = resident_id("43010220040506777")
+    for content in ("\n".join([HEADER, roster_row("2026790031", idn) + ",extra"]),
+                    "\n".join([HEADER, roster_row("2026790032", idn)[:-8]]),
+                    "\n".join([HEADER, roster_row("2026790033", idn) + "\r"
+                               + roster_row("2026790034", idn)])):
+        r = upload(httpd, world, content.encode())
+        assert r.status_code == 400, r.text[-300:]
+        assert idn not in r.text
+    for path in (env.base / "log").iterdir():
+        assert idn.encode() not in path.read_bytes(), f"the ID number is in {path.name}"
+    assert not idleak.leaks(env), idleak.describe(idleak.leaks(env))
