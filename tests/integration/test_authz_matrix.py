@@ -51,12 +51,20 @@ ROUTES = [
      row(401, 303, 303, 303, 303, 303, 303, 303, 401, 401, 303, 403)),
     ("desk", "GET", "/lx/op", None, STAFF_DESK),
     ("desk-student-xml", "GET", "/lx/op?s={t}&format=xml", None, STAFF_DESK),
+    # a desk that is not the operator's own: refused, whatever the student
+    ("desk-foreign", "GET", "/lx/op?at=college:02&s={t}&format=xml", None,
+     row(401, 403, 403, 403, 403, 403, 403, 403, 401, 401, 200, 403)),
     ("desk-search", "POST", "/lx/op/search", "search",
      row(401, 403, 403, 303, 200, 303, 403, 403, 401, 401, 303, 403)),
     ("batch", "GET", "/lx/op/batch?step=instruments&mode=class&s={t}", None,
      row(401, 403, 403, 200, 404, 404, 403, 403, 401, 401, 200, 403)),
     ("confirm", "POST", "/lx/op/confirm", "confirm",
      row(401, 403, 403, 303, 403, 403, 403, 403, 401, 401, 303, 403)),
+    # op_college_01 through college 02's desk: refused.  The one door decides by the person's
+    # rights, not by the desk they sit at: the administrator's cover every student, so its
+    # confirmation through college 02's desk for a college-01 student goes through (303).
+    ("confirm-foreign-desk", "POST", "/lx/op/confirm", "confirm-foreign",
+     row(401, 403, 403, 403, 403, 403, 403, 403, 401, 401, 303, 403)),
     ("revoke", "POST", "/lx/op/revoke", "revoke",
      row(401, 403, 403, 303, 403, 403, 403, 403, 401, 401, 303, 403)),
     # party_transfer has no scope mode: an authorised desk is refused on the step (400); the
@@ -93,6 +101,10 @@ ROUTES = [
      row(401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403)),
     ("api-feed", "POST", "/lx/api/v1/feeds/library", "feedjson",
      row(401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401)),
+    ("api-feed-finance", "POST", "/lx/api/v1/feeds/finance", "feedjson",
+     row(401, 401, 401, 401, 401, 401, 401, 401, 403, 403, 401, 401)),
+    ("api-feed-bank", "POST", "/lx/api/v1/feeds/bank", "feedjson",
+     row(401, 401, 401, 401, 401, 401, 401, 401, 403, 403, 401, 401)),
     # wrong methods: 405 once the caller is known (the API says so to anyone)
     ("post-home", "POST", "/lx/", "empty",
      row(401, 405, 405, 405, 405, 405, 405, 405, 401, 401, 405, 403)),
@@ -122,7 +134,7 @@ ROUTES = [
      row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
 ]
 
-STATE_CHANGING = {"confirm", "revoke", "scope", "close", "open", "operator", "assign",
+STATE_CHANGING = {"confirm", "confirm-foreign", "revoke", "scope", "close", "open", "operator", "assign",
                   "import", "feedfile", "feedjson"}
 
 
@@ -140,8 +152,9 @@ def form(world, role, kind, target):
     adm = lambda **f: dict(f, csrf=world.csrf(user, "admin"), rid=rid)      # noqa: E731
     if kind == "search":
         return desk(q=target), None, {}
-    if kind == "confirm":
-        return desk(how="individual", s=target, **{"step.instruments": "1"}), None, {}
+    if kind in ("confirm", "confirm-foreign"):
+        at = {"at": "college:02"} if kind == "confirm-foreign" else {}
+        return desk(how="individual", s=target, **at, **{"step.instruments": "1"}), None, {}
     if kind == "revoke":
         return desk(s=target, step="instruments", reason="授权测试"), None, {}
     if kind == "scope":
@@ -170,7 +183,7 @@ def form(world, role, kind, target):
 
 def prepare(env, kind, target):
     """Put the target where the request would change it, so that a hole shows."""
-    if kind == "confirm":
+    if kind in ("confirm", "confirm-foreign"):
         set_state(env, target, "instruments", "pending")
     elif kind == "revoke":
         set_state(env, target, "instruments", "done")
