@@ -552,3 +552,15 @@ def test_refused_imports_put_no_id_number_in_any_log(httpd, env, world):
     for path in (env.base / "log").iterdir():
         assert idn.encode() not in path.read_bytes(), f"the ID number is in {path.name}"
     assert not idleak.leaks(env), idleak.describe(idleak.leaks(env))
+
+
+def test_feed_over_the_record_cap_writes_nothing(httpd, env, world):
+    """lx.feed_apply takes at most 100,000 records in one document (sql/009)."""
+    before = fingerprint(env)
+    rec = {"student_no": world.a[3], "loans": 0, "fines": 0}
+    doc = json.dumps({"records": [rec] * 100001})
+    r = httpd.request("POST", "/lx/api/v1/feeds/library", data=doc, timeout=120,
+                      headers=dict(world.headers("feed"), **{"Content-Type": "application/json"}))
+    assert r.status_code == 400, r.text[:300]
+    assert "too_many_records" in r.text
+    assert fingerprint(env) == before
