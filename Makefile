@@ -3,6 +3,7 @@
 #   make run      the demo on http://127.0.0.1:8080/lx/ (LX_PORT overrides), foreground
 #   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
+#   make test-asan   the integration tests once against the module built with AddressSanitizer
 #   make bench    every benchmark (README "Benchmarks"): writes bench/results.json and .md
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
 #   make bench-import   the roster import through the module against psql by hand, alone
@@ -35,6 +36,11 @@ test: deps-test
 # one fuzzer at a time, in one process, at low priority
 fuzz: deps-test
 	$(MAKE) -f Makefile.apxs fuzz-run
+
+# the integration suite once against the module built with AddressSanitizer (README "Tests")
+test-asan: deps-test
+	$(MAKE) -f Makefile.apxs all
+	scripts/test-asan.sh
 
 # benchmarks: measured as ratios within one run, never asserted in tests
 bench: deps-bench

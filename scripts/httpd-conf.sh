@@ -5,6 +5,7 @@
 # know), all with the demo password "demo".
 #
 #   scripts/httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES
+#   LX_MODULE=path/mod_lixiao.so overrides the module (make test-asan's build)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 RUNDIR=${1:?usage: httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES}
@@ -26,7 +27,7 @@ else
 fi
 sed -e "s|@RUNDIR@|$RUNDIR|g" -e "s|@PORT@|$PORT|g" -e "s|@PGSOCK@|$RUNDIR/run|g" \
     -e "s|@DBPASS@|$DBPASS|g" -e "s|@TEMPLATES@|$TEMPLATES|g" \
-    -e "s|@MODULE@|$HERE/mod_lixiao/.libs/mod_lixiao.so|g" \
+    -e "s|@MODULE@|${LX_MODULE:-$HERE/mod_lixiao/.libs/mod_lixiao.so}|g" \
     "$HERE/conf/httpd-dev.conf.in" | awk -v ug="$usergroup" '{ if ($0 == "@USERGROUP@") print ug; else print }' \
     >"$RUNDIR/conf/httpd.conf"
 

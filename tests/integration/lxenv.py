@@ -19,6 +19,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 PGBIN = Path("/usr/lib/postgresql/15/bin")
+ASAN_RUNTIME = "/usr/lib/x86_64-linux-gnu/libasan.so.8"
 MODULE = REPO / "mod_lixiao" / ".libs" / "mod_lixiao.so"
 IS_ROOT = os.geteuid() == 0
 PASSWORD = "demo"
@@ -94,6 +95,19 @@ class Cluster:
                    input=sql, env=env, check=check)
 
 
+def httpd_env():
+    """The environment to run apache2 in: make test-asan's build of the module (LX_ASAN_LOG set)
+    needs the AddressSanitizer runtime loaded before anything else; its reports go to
+    LX_ASAN_LOG.<pid>.  None otherwise: the caller's own environment."""
+    if not os.environ.get("LX_ASAN_LOG"):
+        return None
+    return dict(os.environ, LD_PRELOAD=ASAN_RUNTIME,
+                ASAN_OPTIONS=f"log_path={os.environ['LX_ASAN_LOG']}:detect_leaks=1:"
+                             "fast_unwind_on_malloc=0:malloc_context_size=12",
+                LSAN_OPTIONS=f"suppressions={REPO / 'tests/asan/lsan.supp'}:print_suppressions=0:"
+                             "exitcode=0")
+
+
 class Httpd:
     """Debian's apache2 with the module, configured by scripts/httpd-conf.sh."""
 
@@ -111,7 +125,7 @@ class Httpd:
              self.cluster.dbpass, str(self.templates)])
 
     def start(self):
-        run(["apache2", "-f", str(self.conf), "-k", "start"])
+        run(["apache2", "-f", str(self.conf), "-k", "start"], env=httpd_env())
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
@@ -125,7 +139,7 @@ class Httpd:
         pidfile = self.base / "run" / "httpd.pid"
         if not pidfile.exists():
             return
-        run(["apache2", "-f", str(self.conf), "-k", "stop"], check=False)
+        run(["apache2", "-f", str(self.conf), "-k", "stop"], check=False, env=httpd_env())
         deadline = time.time() + 20
         while pidfile.exists() and time.time() < deadline:
             time.sleep(0.1)
