@@ -1,5 +1,6 @@
-"""The event log: the module's role may append to it and nothing else, not even through the
-functions it may call; every change the module makes is in it exactly once (eventaudit.py
+"""The event log: the module's role may read it and nothing else, not even through the
+functions it may call (the door's functions write it, with the change each event records);
+every change the module makes is in it exactly once (eventaudit.py
 checks that after every test of the suite; here each path of change is taken once over HTTP,
 and the check is shown to see a missing and a doubled event)."""
 import re
@@ -34,6 +35,10 @@ def test_the_module_connects_as_lx_app(httpd, env):
 # Each statement is tried as lx_app with the password the module's configuration holds.
 # GRANT by a role without the right only warns: the UPDATE after it is what must fail.
 ALTERATIONS = [
+    "INSERT INTO lx.event (kind, login, student_id, step_id, how, old_state, new_state) "
+    "VALUES ('confirm', 'op_library', 1, 1, 'individual', 'pending', 'done')",
+    "COPY lx.event (kind, login) FROM STDIN",
+    "SELECT nextval('lx.event_id_seq')",
     "UPDATE lx.event SET note = 'rewritten'",
     "UPDATE lx.event SET note = note WHERE false",
     "UPDATE lx.event SET login = 'someone else' WHERE id = (SELECT max(id) FROM lx.event)",
@@ -74,12 +79,9 @@ def test_the_module_role_cannot_alter_the_event_log(env, sql):
     assert env.cluster.psql(LOG_DIGEST) == before
 
 
-def test_the_module_role_appends_and_reads(env):
-    before = int(env.cluster.psql("SELECT count(*) FROM lx.event")[0][0])
-    r = env.cluster.app_psql("INSERT INTO lx.event (kind, login, note) "
-                             "VALUES ('config', 'test', 'appended by lx_app');"
-                             "SELECT count(*) FROM lx.event")
-    assert int(r.stdout.strip()) == before + 1
+def test_the_module_role_reads_the_log(env):
+    r = env.cluster.app_psql("SELECT count(*) FROM lx.event")
+    assert r.stdout.strip() == env.cluster.psql("SELECT count(*) FROM lx.event")[0][0]
 
 
 @pytest.mark.parametrize("sql", ["UPDATE lx.event SET note = 'x'", "DELETE FROM lx.event",
