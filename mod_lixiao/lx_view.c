@@ -134,6 +134,39 @@ static xmlParserInputPtr lx_entity_loader(const char *url, const char *id,
     return lx_next_loader(url, id, ctxt);
 }
 
+/* xsltParseStylesheetFile, held to the template directories: NULL when the stylesheet does
+ * not compile or loads anything from outside them. */
+static xsltStylesheetPtr lx_parse_sheet(server_rec *s, const char *path)
+{
+    lx_guard g = {s, NULL, NULL};
+    xsltStylesheetPtr sheet;
+
+    lx_guarded = &g;
+    sheet = xsltParseStylesheetFile((const xmlChar *)path);
+    lx_guarded = NULL;
+    if (sheet && g.refused) {
+        xsltFreeStylesheet(sheet);
+        return NULL;
+    }
+    return sheet;
+}
+
+/* xsltApplyStylesheetUser, held to the template directories: anything refused puts the
+ * transform in error, as a failed one. */
+static xmlDocPtr lx_apply_sheet(request_rec *r, xsltStylesheetPtr sheet, xmlDocPtr doc,
+                                xsltTransformContextPtr ctxt)
+{
+    lx_guard g = {r->server, r, NULL};
+    xmlDocPtr out;
+
+    lx_guarded = &g;
+    out = xsltApplyStylesheetUser(sheet, doc, NULL, NULL, NULL, ctxt);
+    lx_guarded = NULL;
+    if (g.refused)
+        ctxt->state = XSLT_STATE_ERROR;
+    return out;
+}
+
 static apr_status_t lx_free_prefs(void *data)
 {
     xsltSetDefaultSecurityPrefs(NULL);
@@ -239,16 +272,7 @@ apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
         tag += lx_file_digest(p, path, fi.name);
         if (strncmp(fi.name, "layout", 6) == 0)
             continue;
-        {
-            lx_guard g = {s, NULL, NULL};
-            lx_guarded = &g;
-            sheet = xsltParseStylesheetFile((const xmlChar *)path);
-            lx_guarded = NULL;
-            if (sheet && g.refused) {
-                xsltFreeStylesheet(sheet);
-                sheet = NULL;
-            }
-        }
+        sheet = lx_parse_sheet(s, path);
         if (!sheet) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0202)
                          "LixiaoTemplates: stylesheet %s does not compile (see the messages "
@@ -506,14 +530,7 @@ int lx_render(lx_req *q, xmlNodePtr page)
     xsltSetCtxtSecurityPrefs(lx_prefs, ctxt);
     xsltSetTransformErrorFunc(ctxt, r, lx_xslt_error);
 
-    {
-        lx_guard g = {r->server, r, NULL};
-        lx_guarded = &g;
-        out = xsltApplyStylesheetUser(sheet, doc, NULL, NULL, NULL, ctxt);
-        lx_guarded = NULL;
-        if (g.refused)
-            ctxt->state = XSLT_STATE_ERROR;
-    }
+    out = lx_apply_sheet(r, sheet, doc, ctxt);
     if (!out || ctxt->state != XSLT_STATE_OK) {
         if (out)
             xmlFreeDoc(out);
