@@ -11,8 +11,8 @@ set -euo pipefail
 
 RUN_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
 libxslt1-dev libssl-dev postgresql-15 postgresql-client-15 pkg-config make gcc"
-TEST_PKGS="check python3 python3-pytest python3-requests python3-selenium chromium chromium-driver
-fonts-noto-cjk curl clang libclang-rt-14-dev llvm"
+TEST_PKGS="check python3 python3-pytest python3-requests python3-html5lib python3-selenium
+chromium chromium-driver fonts-noto-cjk curl clang libclang-rt-14-dev llvm"
 
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;

@@ -3,12 +3,16 @@
 - `env`: the session's PostgreSQL and httpd (lxenv.Env), stopped at the end, also on failure.
 - `httpd`: that httpd, with the error log read after each test: any warning or error the test
   did not announce with `logcheck.expect(regex)` fails it.
+- After each test, every change it made to a student's steps, gates and roster is in the event
+  log exactly once (eventaudit.py); at the end of the session, the log as it was at its start
+  is still there, unaltered.
 - A skipped test fails the run (make test must not pass with skips).
 """
 import re
 
 import pytest
 
+import eventaudit
 from lxenv import BAD_LEVEL, Env
 
 
@@ -18,7 +22,10 @@ def env():
     failed = True
     try:
         e.start()
+        eventaudit.install(e.cluster)
+        e.auditor = eventaudit.Auditor(e.cluster)
         yield e
+        assert e.auditor.history_intact(), "events older than the session were altered"
         failed = False
     finally:
         e.close(keep=False)
@@ -38,6 +45,13 @@ class LogCheck:
 @pytest.fixture
 def logcheck():
     return LogCheck()
+
+
+@pytest.fixture(autouse=True)
+def event_log_exactly_once(env):
+    yield
+    problems = env.auditor.problems()
+    assert not problems, eventaudit.describe(problems)
 
 
 @pytest.fixture
