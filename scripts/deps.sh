@@ -11,8 +11,9 @@ set -euo pipefail
 
 RUN_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
 libxslt1-dev libssl-dev postgresql-15 postgresql-client-15 pkg-config make gcc"
+# the CAS test: a real CAS server (Django) and Apache's CAS client; openssl makes its certificate
 TEST_PKGS="check python3 python3-pytest python3-requests python3-selenium chromium chromium-driver
-fonts-noto-cjk curl"
+fonts-noto-cjk curl python3-django-cas-server libapache2-mod-auth-cas openssl"
 
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;

@@ -9,21 +9,13 @@ import re
 
 import pytest
 
-from lxenv import BAD_LEVEL, Env
+from lxenv import Env, running, unexpected_lines
 
 
 @pytest.fixture(scope="session")
 def env():
-    e = Env()
-    failed = True
-    try:
-        e.start()
+    with running(Env()) as e:
         yield e
-        failed = False
-    finally:
-        e.close(keep=False)
-        if failed:
-            print(f"\n(test environment was in {e.base})")
 
 
 class LogCheck:
@@ -44,9 +36,7 @@ def logcheck():
 def httpd(env, logcheck):
     offset = env.httpd.log_size()
     yield env.httpd
-    unexpected = [line for line in env.httpd.log_since(offset)
-                  if BAD_LEVEL.search(line)
-                  and not any(p.search(line) for p in logcheck.patterns)]
+    unexpected = unexpected_lines(env.httpd, offset, logcheck.patterns)
     assert not unexpected, "unexpected lines in httpd's error log:\n" + "\n".join(unexpected)
 
 
