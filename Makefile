@@ -7,6 +7,7 @@
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
 #   make bench-import   the roster import through the module against psql by hand, alone
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
+#   make install  the module into Debian's Apache (README "Installation"); DESTDIR=dir stages it
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -43,8 +44,15 @@ bench-stats: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench_stats.py
 
+install: deps-install
+	$(MAKE) -f Makefile.apxs all
+	DESTDIR="$(DESTDIR)" scripts/install.sh
+
 deps-run:
 	@scripts/deps.sh run
+
+deps-install:
+	@scripts/deps.sh install
 
 deps-test:
 	@scripts/deps.sh test
@@ -52,4 +60,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test bench bench-import bench-stats deps-run deps-test deps-bench
+.PHONY: run start stop reset test bench bench-import bench-stats install deps-run deps-install \
+	deps-test deps-bench
