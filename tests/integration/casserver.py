@@ -19,7 +19,10 @@ import ssl
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
+
+import requests
 
 PASSWORD = "demo"
 HERE = Path(__file__).resolve().parent
@@ -125,6 +128,32 @@ class CasServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class _Inputs(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.fields = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") and a.get("type") != "checkbox":
+            self.fields[a["name"]] = a.get("value") or ""
+
+
+def login_fields(html):
+    """The fields of the CAS login page's form (hidden ones with their values): name -> value."""
+    return _Inputs(html).fields
+
+
+def cas_browser(cas):
+    """A fresh browser that trusts the CAS server's certificate and nothing from the
+    environment (REQUESTS_CA_BUNDLE would override the session's verify)."""
+    s = requests.Session()
+    s.trust_env = False
+    s.verify = str(cas.cert)
+    return s
 
 
 def serve(directory, port, service_regex):

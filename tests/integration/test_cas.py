@@ -5,12 +5,11 @@ way through them (Python requests following the redirects and posting the CAS lo
 The environment is this module's own (its own cluster, CAS server and httpd), so that the
 session's httpd keeps its password-file login.
 """
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
+from casserver import cas_browser, login_fields
 from lxenv import Env, running, unexpected_lines
 
 STUDENT = "2022010002"        # library debt: a student's own clearance sheet
@@ -33,27 +32,8 @@ def site(cas_env, logcheck):
     assert not unexpected, "unexpected lines in httpd's error log:\n" + "\n".join(unexpected)
 
 
-class Forms(HTMLParser):
-    """The <input>s of a page's forms: name -> value."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.fields = {}
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("name") and a.get("type") != "checkbox":
-            self.fields[a["name"]] = a.get("value") or ""
-
-
 def browser(env):
-    """A fresh browser: trusts the CAS server's certificate and nothing from the environment
-    (REQUESTS_CA_BUNDLE would override the session's verify)."""
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = str(env.cas.cert)
-    return s
+    return cas_browser(env.cas)
 
 
 def cas_login(s, env, login, path="/lx/"):
@@ -64,7 +44,7 @@ def cas_login(s, env, login, path="/lx/"):
     assert r.url.startswith(env.cas.url + "/login?service="), r.url
     service = parse_qs(urlsplit(r.url).query)["service"][0]
     assert service == env.httpd.url + path
-    form = Forms(r.text).fields
+    form = login_fields(r.text)
     assert {"lt", "csrfmiddlewaretoken", "service"} <= form.keys(), form
     form.update(username=login, password=PASSWORD)
     # Django checks the Referer of a form posted over HTTPS

@@ -1,18 +1,29 @@
 """make install, staged below DESTDIR: the files of Debian's layout, a second run that keeps
-the site's configuration and secret, and Debian's own Apache configuration (a copy of
-/etc/apache2) with the staged module enabled by a2enmod passing apache2ctl -t.
+the site's configuration and secret, Debian's own Apache configuration (a copy of /etc/apache2)
+with the staged module enabled by a2enmod passing apache2ctl -t, and that Apache started with
+the production lixiao.conf behind a CAS server.
 
-Nothing outside the test's directory changes: the staged root, the copy of /etc/apache2
-(APACHE_CONFDIR) and a2enmod's state markers (APACHE_STATE_DIRECTORY) all live in tmp_path.
+Nothing outside the test's directories changes: the staged root, the copy of /etc/apache2
+(APACHE_CONFDIR, with its own port, pid file and logs) and a2enmod's state markers
+(APACHE_STATE_DIRECTORY) all live in temporary directories.
 """
 import os
+import re
 import shutil
+import socket
 import stat
 import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
+import requests
 
-from lxenv import REPO
+from casserver import CasServer, cas_browser, login_fields
+from lxenv import BAD_LEVEL, IS_ROOT, REPO, free_port
+
+STUDENT = "2022010002"
 
 LIBEXECDIR = subprocess.run(["apxs", "-q", "LIBEXECDIR"], capture_output=True, text=True,
                             check=True).stdout.strip()
@@ -25,11 +36,20 @@ def make_install(root):
     return r.stdout
 
 
+def open_dir(prefix):
+    """A new directory below /tmp that httpd's children (www-data) can enter, unlike
+    tmp_path's (mode 0700)."""
+    d = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    d.chmod(0o755)
+    return d
+
+
 @pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    root = tmp_path_factory.mktemp("staged-root")
+def staged():
+    root = open_dir("lx-staged-")
     make_install(root)
-    return root
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def test_the_files_of_debians_layout(staged):
@@ -74,10 +94,10 @@ def test_a_second_run_keeps_the_sites_configuration_and_secret(tmp_path):
     assert not list(root.rglob("*.new")) and not list(root.rglob("*.old"))
 
 
-def test_debians_apache_accepts_the_enabled_module(staged, tmp_path):
-    """a2enmod lixiao in a copy of /etc/apache2 also enables dbd, auth_cas and headers; the
-    whole of Debian's configuration with the production sample then passes apache2ctl -t."""
-    confdir = tmp_path / "apache2"
+def debian_apache(staged, confdir, state, site=lambda text: text):
+    """A copy of /etc/apache2 in confdir with the staged lixiao.load and lixiao.conf (edited by
+    site, as a site edits its copy), enabled by a2enmod; returns the environment under which
+    a2enmod and apache2ctl use that copy."""
     shutil.copytree("/etc/apache2", confdir, symlinks=True)
     for name in ("lixiao.load", "lixiao.conf"):
         text = (staged / "etc/apache2/mods-available" / name).read_text()
@@ -85,14 +105,21 @@ def test_debians_apache_accepts_the_enabled_module(staged, tmp_path):
         for installed in (f"{LIBEXECDIR}/mod_lixiao.so", "/usr/share/mod_lixiao",
                           "/etc/apache2/lixiao.secret"):
             text = text.replace(installed, f"{staged}{installed}")
-        (confdir / "mods-available" / name).write_text(text)
+        (confdir / "mods-available" / name).write_text(site(text))
     for name in ("lixiao", "dbd", "headers"):
         for ext in ("load", "conf"):
             (confdir / "mods-enabled" / f"{name}.{ext}").unlink(missing_ok=True)
-    env = dict(os.environ, APACHE_CONFDIR=str(confdir),
-               APACHE_STATE_DIRECTORY=str(tmp_path / "state"))
+    env = dict(os.environ, APACHE_CONFDIR=str(confdir), APACHE_STATE_DIRECTORY=str(state))
     r = subprocess.run(["a2enmod", "lixiao"], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+    return env
+
+
+def test_debians_apache_accepts_the_enabled_module(staged, tmp_path):
+    """a2enmod lixiao in a copy of /etc/apache2 also enables dbd, auth_cas and headers; the
+    whole of Debian's configuration with the production sample then passes apache2ctl -t."""
+    confdir = tmp_path / "apache2"
+    env = debian_apache(staged, confdir, tmp_path / "state")
     for name in ("lixiao.load", "lixiao.conf", "dbd.load", "auth_cas.load", "headers.load"):
         assert (confdir / "mods-enabled" / name).exists(), name
 
@@ -102,3 +129,105 @@ def test_debians_apache_accepts_the_enabled_module(staged, tmp_path):
     assert r.returncode == 0, r.stderr
     for module in ("lixiao_module", "dbd_module", "auth_cas_module", "headers_module"):
         assert module in r.stdout
+
+
+@pytest.fixture
+def site_dir():
+    d = open_dir("lx-site-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_the_documented_steps_give_lx_behind_cas(staged, env, site_dir):
+    """Debian's Apache started from a copy of /etc/apache2 with the staged module and the
+    production lixiao.conf, edited only where README "Installation" says a site edits it
+    (database, CAS server and its CA, plus a test's own port and directories), in front of the
+    session's database and a CAS server on loopback: a student signs in through CAS and lands
+    on their sheet, a stranger gets the 403 page, a program's token passes without CAS, and
+    the CAS server's single log-out ends the session."""
+    port = free_port()
+    cas = CasServer(site_dir, free_port())
+    cas.start([STUDENT, "stranger"], rf"^http://127\.0\.0\.1:{port}/lx/")
+    sessions = site_dir / "cas-sessions"
+    sessions.mkdir(mode=0o700)
+    if IS_ROOT:
+        shutil.chown(sessions, "www-data", "www-data")
+    run_dir = site_dir / "run"
+    run_dir.mkdir()
+
+    def site(text):
+        text = re.sub(r"host=db\.example\.edu\.cn (.*?)password=CHANGE-ME",
+                      rf"host={env.cluster.sock} \1password={env.cluster.dbpass}", text)
+        text = text.replace("https://cas.example.edu.cn/cas", cas.url)
+        text = text.replace("CASCertificatePath /etc/ssl/certs/", f"CASCertificatePath {cas.cert}")
+        return text.replace("CASCookiePath /var/cache/apache2/mod_auth_cas/",
+                            f"CASCookiePath {sessions}/")
+
+    confdir = site_dir / "apache2"
+    apache_env = debian_apache(staged, confdir, site_dir / "state", site)
+    # the test's own port, server name and run-time directories instead of the system's
+    (confdir / "ports.conf").write_text(f"Listen 127.0.0.1:{port}\n")
+    with open(confdir / "apache2.conf", "a") as f:
+        f.write("ServerName 127.0.0.1\n")
+    envvars = (confdir / "envvars").read_text()
+    for var in ("APACHE_PID_FILE", "APACHE_RUN_DIR", "APACHE_LOCK_DIR", "APACHE_LOG_DIR"):
+        value = run_dir / "apache2.pid" if var == "APACHE_PID_FILE" else run_dir
+        envvars = re.sub(rf"^export {var}=.*$", f"export {var}={value}", envvars, flags=re.M)
+    (confdir / "envvars").write_text(envvars)
+
+    url = f"http://127.0.0.1:{port}"
+    r = subprocess.run(["apache2ctl", "start"], env=apache_env, capture_output=True, text=True)
+    try:
+        assert r.returncode == 0, r.stdout + r.stderr
+        wait_for_port(port)
+        s = cas_browser(cas)
+        page = s.get(url + "/lx/", timeout=30)
+        assert page.url.startswith(cas.url + "/login?service="), page.url
+        data = dict(login_fields(page.text), username=STUDENT, password="demo")
+        page = s.post(page.url, data=data, headers={"Referer": page.url}, timeout=30)
+        assert page.status_code == 200 and page.url == url + "/lx/", page.url
+        name = env.cluster.psql(f"SELECT name FROM lx.student WHERE student_no = '{STUDENT}'")
+        assert name[0][0] in page.text
+        assert s.get(url + "/lx/static/lx.css", timeout=30).status_code == 200
+
+        api = requests.get(url + f"/lx/api/v1/students/{STUDENT}/status", timeout=30,
+                           headers={"Authorization": "Bearer wrong"}, allow_redirects=False)
+        assert api.status_code == 401 and api.json()["error"]["code"] == "unauthenticated"
+
+        cookie = s.cookies["MOD_AUTH_CAS"]
+        out = s.get(url + "/lx/logout", allow_redirects=False, timeout=30)
+        assert out.status_code == 302 and out.headers["Location"] == cas.url + "/logout"
+        assert s.get(out.headers["Location"], timeout=30).status_code == 200
+        stale = requests.get(url + "/lx/", cookies={"MOD_AUTH_CAS": cookie},
+                             allow_redirects=False, timeout=30)
+        assert stale.status_code == 302 and stale.headers["Location"].startswith(cas.url)
+
+        s2 = cas_browser(cas)
+        page = s2.get(url + "/lx/", timeout=30)
+        page = s2.post(page.url, data=dict(login_fields(page.text), username="stranger",
+                                           password="demo"),
+                       headers={"Referer": page.url}, timeout=30)
+        assert page.status_code == 403 and "账号未登记" in page.text
+    finally:
+        subprocess.run(["apache2ctl", "stop"], env=apache_env, capture_output=True)
+        wait_for_exit(run_dir / "apache2.pid")
+        cas.stop()
+    log = (run_dir / "error.log").read_text()
+    assert not [line for line in log.splitlines() if BAD_LEVEL.search(line)], log
+
+
+def wait_for_port(port):
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def wait_for_exit(pidfile):
+    deadline = time.time() + 20
+    while pidfile.exists() and time.time() < deadline:
+        time.sleep(0.1)
