@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from casserver import cas_browser, login_fields
+from data import make_class, state
+from desk import batch, confirm
 from lxenv import Env, running, unexpected_lines
 
 STUDENT = "2022010002"        # library debt: a student's own clearance sheet
@@ -87,6 +89,38 @@ def test_operator_signs_in_and_reaches_the_desk(site):
     assert "您好" in page.text and "进入操作台" in page.text
     desk = s.get(site.httpd.url + "/lx/op", allow_redirects=False, timeout=30)
     assert desk.status_code == 200 and "图书馆" in desk.text
+
+
+class SignedIn:
+    """A browser signed in through CAS, with the get/request of lxenv.Httpd that the desk's
+    helpers (desk.py) call; their user argument is whoever signed in."""
+
+    def __init__(self, env, login):
+        self.url = env.httpd.url
+        self.s = browser(env)
+        land(self.s, cas_login(self.s, env, login))
+
+    def get(self, path, user=None, **kw):
+        return self.request("GET", path, **kw)
+
+    def request(self, method, path, user=None, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 30)
+        return self.s.request(method, self.url + path, **kw)
+
+
+def test_an_operator_confirms_through_the_cas_session(site):
+    """The desk's POSTs pass mod_auth_cas, whose single log-out filter reads every POST body
+    under /lx looking for a logoutRequest: the forms arrive whole."""
+    op = SignedIn(site, "op_college_01")
+    _, (s,) = make_class(site, "01", 1, party_member=True)
+    r = confirm(op, None, "college:01", s, ["party_transfer"], xml=False)
+    assert r.status_code == 303 and "ok=1" in r.headers["Location"]
+    assert state(site, s, "party_transfer") == "done"
+    _, nos = make_class(site, "01", 30, league_member=True)
+    r = batch(op, None, "college:01", nos[0], "league_transfer", "class", nos)
+    assert r.status_code == 200, r.text
+    assert [state(site, n, "league_transfer") for n in nos] == ["done"] * 30
 
 
 def test_single_sign_on_needs_no_second_password(site):
