@@ -231,3 +231,78 @@ def wait_for_exit(pidfile):
     deadline = time.time() + 20
     while pidfile.exists() and time.time() < deadline:
         time.sleep(0.1)
+
+
+def readme_block(heading, lang):
+    """The first ```lang block after heading in README.md."""
+    text = (REPO / "README.md").read_text()
+    after = text[text.index(heading):]
+    return re.search(rf"```{lang}\n(.*?)```", after, re.S).group(1)
+
+
+def test_the_documented_database_steps():
+    """README "Installation", step 2 and 6, on a cluster of its own: the roles and database of
+    its SQL, the schema by migrate.sh as lx_admin (no superuser), a second run that applies
+    nothing, the first administrator, then pg_dump and pg_restore into a new database."""
+    base = open_dir("lx-dbsteps-")
+    pg = [str(REPO / "scripts/pg.sh")]
+    psql = ["/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+            "-h", str(base / "run")]
+    try:
+        subprocess.run(pg + ["init", str(base)], check=True, capture_output=True)
+        with open(base / "pg/pg_hba.conf", "a") as f:
+            f.write("local   lixiao,lixiao_restore   lx_admin,lx_app   scram-sha-256\n")
+        subprocess.run(pg + ["start", str(base)], check=True, capture_output=True)
+        sql = readme_block("### 2. The database", "sql")
+        sql = sql.replace("'a long random password'", "'app-pw'")
+        sql = sql.replace("'another long random password'", "'admin-pw'")
+        superuser = (["runuser", "-u", "postgres", "--"] if IS_ROOT else []) + psql
+        subprocess.run(superuser + ["-d", "postgres"], input=sql, text=True, check=True,
+                       capture_output=True)
+        admin = dict(os.environ, PGUSER="lx_admin", PGPASSWORD="admin-pw")
+        migrate = [str(REPO / "scripts/migrate.sh"), str(base / "run"), "lixiao"]
+        first = subprocess.run(migrate, env=admin, capture_output=True, text=True)
+        assert first.returncode == 0, first.stderr
+        migrations = sorted(p.stem for p in (REPO / "sql").glob("[0-9][0-9][0-9]_*.sql"))
+        assert first.stdout.split() == [w for m in migrations for w in ("migrate:", "applied", m)]
+        again = subprocess.run(migrate, env=admin, capture_output=True, text=True)
+        assert again.returncode == 0 and again.stdout == "", again.stderr
+
+        def as_admin(db, *commands):
+            argv = psql + ["-d", db] + [a for c in commands for a in ("-c", c)]
+            return subprocess.run(argv, env=admin, capture_output=True, text=True, check=True)
+
+        as_admin("lixiao", "SET ROLE lx_owner", "INSERT INTO lx.operator (login, name, is_admin) "
+                 "VALUES ('zhangsan', '张三', true)")
+        # the module's role reads what it must, and nothing more
+        app = dict(os.environ, PGUSER="lx_app", PGPASSWORD="app-pw")
+        r = subprocess.run(psql + ["-d", "lixiao", "-c", "SELECT name FROM lx.operator"],
+                           env=app, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.strip() == "张三", r.stderr
+        r = subprocess.run(psql + ["-d", "lixiao", "-c", "DELETE FROM lx.operator"],
+                           env=app, capture_output=True, text=True)
+        assert r.returncode != 0 and "permission denied" in r.stderr
+
+        dump = base / "lixiao.dump"
+        subprocess.run(["pg_dump", "-h", str(base / "run"), "-Fc", "-f", str(dump), "lixiao"],
+                       env=admin, check=True, capture_output=True)
+        subprocess.run(superuser + ["-d", "postgres", "-c",
+                                    "CREATE DATABASE lixiao_restore OWNER lx_owner "
+                                    "ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0",
+                                    "-c", "GRANT CONNECT ON DATABASE lixiao_restore "
+                                    "TO lx_app, lx_admin"], check=True, capture_output=True)
+        r = subprocess.run(["pg_restore", "-h", str(base / "run"), "-d", "lixiao_restore",
+                            "--no-owner", "--role=lx_owner", "--exit-on-error", str(dump)],
+                           env=admin, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        restored = as_admin("lixiao_restore", "SELECT count(*) FROM public.lx_migration",
+                            "SET ROLE lx_owner", "SELECT count(*) FROM lx.step").stdout.split()
+        original = as_admin("lixiao", "SELECT count(*) FROM public.lx_migration",
+                            "SET ROLE lx_owner", "SELECT count(*) FROM lx.step").stdout.split()
+        assert restored == original and restored[0] == str(len(migrations))
+        r = subprocess.run(psql + ["-d", "lixiao_restore", "-c", "SELECT name FROM lx.operator"],
+                           env=app, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.strip() == "张三", r.stderr
+    finally:
+        subprocess.run(pg + ["stop", str(base)], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
