@@ -56,3 +56,14 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+# Debian's libapache2-mod-auth-cas enables auth_cas as it installs, and an Apache with auth_cas
+# but no CASLoginURL / CASValidateURL refuses to start ("MOD_AUTH_CAS: CASLoginURL or
+# CASValidateURL not defined"): the next reload of an existing Apache (logrotate's, nightly)
+# would stop it.  So what this run enabled is disabled again; a2enmod lixiao enables it with
+# lixiao.conf's CAS settings.
+if [[ " $missing " == *" libapache2-mod-auth-cas "* ]] && [ -e /etc/apache2/mods-enabled/auth_cas.load ] \
+    && [ ! -e /etc/apache2/mods-enabled/lixiao.load ]; then
+    a2dismod -q auth_cas >/dev/null
+    echo "deps.sh: auth_cas left disabled (a2enmod lixiao enables it with lixiao.conf's CAS settings)"
+fi
