@@ -175,6 +175,8 @@ def test_without_a_session_the_browser_goes_to_cas(site):
     r = browser(site).get(site.httpd.url + "/lx/op", allow_redirects=False, timeout=30)
     assert r.status_code == 302
     assert r.headers["Location"].startswith(site.cas.url + "/login?service=")
+    r = browser(site).get(site.httpd.url + "/lx", allow_redirects=False, timeout=30)
+    assert r.status_code == 301 and r.headers["Location"] == site.httpd.url + "/lx/"
     # static files need no session
     css = browser(site).get(site.httpd.url + "/lx/static/lx.css", allow_redirects=False,
                             timeout=30)
