@@ -7,6 +7,8 @@
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
 #   make bench-import   the roster import through the module against psql by hand, alone
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
+#   make fuzz     the libFuzzer targets of core/ (README "Fuzzing"), one after another:
+#                 TARGET=form|query|idcard|csv|json (default all), SECONDS=N each (default 300)
 #   make install  the module into Debian's Apache (README "Installation"); DESTDIR=dir stages it
 #
 # Each target installs the Debian packages it needs that are missing.
@@ -30,6 +32,10 @@ reset:
 test: deps-test
 	$(MAKE) -f Makefile.apxs all
 	scripts/test.sh
+
+# one fuzzer at a time, in one process, at low priority
+fuzz: deps-test
+	$(MAKE) -f Makefile.apxs fuzz-run
 
 # benchmarks: measured as ratios within one run, never asserted in tests
 bench: deps-bench
@@ -60,5 +66,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test bench bench-import bench-stats install deps-run deps-install \
-	deps-test deps-bench
+.PHONY: run start stop reset test fuzz bench bench-import bench-stats install deps-run \
+	deps-install deps-test deps-bench

@@ -8,6 +8,7 @@
  */
 #include "lx_private.h"
 #include "core/lx_csrf.h"
+#include "core/lx_csv.h"
 #include "core/lx_multipart.h"
 #include "core/lx_text.h"
 
@@ -115,26 +116,14 @@ static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
         q->message = "请选择要导入的 CSV 文件。";
         return HTTP_BAD_REQUEST;
     }
-    /* a UTF-8 BOM (Excel's "CSV UTF-8") goes; UTF-16 is not CSV as COPY reads it */
-    if ((*file)->len >= 3 && memcmp((*file)->data, "\xEF\xBB\xBF", 3) == 0) {
-        (*file)->data += 3;
-        (*file)->len -= 3;
-    }
-    else if ((*file)->len >= 2 && (memcmp((*file)->data, "\xFF\xFE", 2) == 0
-                                   || memcmp((*file)->data, "\xFE\xFF", 2) == 0)) {
+    enc = apr_hash_get(parts, "encoding", APR_HASH_KEY_STRING);
+    switch (lx_csv_prepare(&(*file)->data, &(*file)->len, enc ? enc->data : NULL, encoding)) {
+    case LX_CSV_OK:
+        break;
+    case LX_CSV_UTF16:
         q->message = "文件是 UTF-16 编码：请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”。";
         return HTTP_BAD_REQUEST;
-    }
-    enc = apr_hash_get(parts, "encoding", APR_HASH_KEY_STRING);
-    if (!enc || strcmp(enc->data, "auto") == 0 || !*enc->data)
-        /* valid UTF-8 is UTF-8; anything else is taken as GB18030 (Excel's "CSV" in China) */
-        *encoding = memchr((*file)->data, '\0', (*file)->len) == NULL
-                    && lx_text_xml_safe((*file)->data) ? "UTF8" : "GB18030";
-    else if (strcmp(enc->data, "utf-8") == 0)
-        *encoding = "UTF8";
-    else if (strcmp(enc->data, "gb18030") == 0)
-        *encoding = "GB18030";
-    else {
+    default:
         q->message = "文件编码只能是自动、UTF-8 或 GB18030。";
         return HTTP_BAD_REQUEST;
     }
@@ -158,6 +147,7 @@ static int lx_import_stage(lx_req *q, const char *rid, const char *copy_sql, con
     if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
                             "set_config('statement_timeout', '300s', true)", 1, params))
         return q->db->status;
+    lx_db_allow(q->db, 300);
     rc = lx_db_copy_in(q->db, copy_sql, file->data, file->len);
     if (rc == HTTP_BAD_REQUEST) {
         lx_db_rollback(q->db);

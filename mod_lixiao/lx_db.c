@@ -12,15 +12,19 @@
 #include "lx_private.h"
 #include "apr_dbd.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+static PGresult *lx_db_wait(lx_db *db, int sent);
+
 /* The request's transaction must not outlive it. */
 static apr_status_t lx_db_cleanup(void *data)
 {
     lx_db *db = data;
     PGTransactionStatusType ts = PQtransactionStatus(db->conn);
-    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
-        PGresult *res = PQexec(db->conn, "ROLLBACK");
-        PQclear(res);
-    }
+    if (!db->timed_out && (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR))
+        PQclear(lx_db_wait(db, PQsendQuery(db->conn, "ROLLBACK")));
     return APR_SUCCESS;
 }
 
@@ -28,6 +32,12 @@ static apr_status_t lx_pqclear(void *data)
 {
     PQclear(data);
     return APR_SUCCESS;
+}
+
+static int db_timeout(request_rec *r)
+{
+    lx_server_conf *conf = ap_get_module_config(r->server->module_config, &lixiao_module);
+    return conf->db_timeout == LX_UNSET ? LX_DEFAULT_DB_TIMEOUT : conf->db_timeout;
 }
 
 int lx_db_open(request_rec *r, lx_db **out)
@@ -52,6 +62,7 @@ int lx_db_open(request_rec *r, lx_db **out)
     }
     db->conn = apr_dbd_native_handle(db->dbd->driver, db->dbd->handle);
     db->status = OK;
+    db->timeout = apr_time_from_sec(db_timeout(r));
     apr_pool_cleanup_register(r->pool, db, lx_db_cleanup, apr_pool_cleanup_null);
     *out = db;
     return OK;
@@ -103,6 +114,58 @@ static const char *lx_db_message(apr_pool_t *p, const PGresult *res, PGconn *con
  * under a running httpd.  Inside a transaction such an error would abort the transaction, so
  * there the text is sent as it is.
  */
+/*
+ * The answer to what was just sent (the last result of it), waiting at most LixiaoDBTimeout.
+ * PostgreSQL's statement_timeout cannot fire in a backend that is stopped or cut off: without
+ * a deadline of our own a worker would wait for it forever.  At the deadline the connection is
+ * shut down (libpq then reports it broken, and mod_dbd replaces it) and NULL comes back with
+ * db->timed_out set.
+ */
+static PGresult *lx_db_wait(lx_db *db, int sent)
+{
+    apr_time_t deadline = apr_time_now() + db->timeout;
+    PGresult *res, *last = NULL;
+    int flushing = 1;
+
+    if (!sent)
+        return NULL;
+    while (flushing || PQisBusy(db->conn)) {
+        struct pollfd pfd = {PQsocket(db->conn), 0, 0};
+        apr_time_t left = deadline - apr_time_now();
+        int n;
+        if (flushing) {
+            n = PQflush(db->conn);
+            if (n < 0)
+                break;
+            flushing = n > 0;
+            if (!flushing && !PQisBusy(db->conn))
+                break;
+        }
+        pfd.events = flushing ? POLLIN | POLLOUT : POLLIN;
+        if (left <= 0 || pfd.fd < 0
+            || (n = poll(&pfd, 1, (int)((left + 999) / 1000))) == 0) {
+            db->timed_out = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->r, LXLOGNO(0110)
+                          "no answer from the database within %d s: connection closed",
+                          (int)apr_time_sec(db->timeout));
+            if (pfd.fd >= 0)
+                shutdown(pfd.fd, SHUT_RDWR);
+            while ((res = PQgetResult(db->conn)) != NULL)
+                PQclear(res);
+            return NULL;
+        }
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0 && !PQconsumeInput(db->conn))
+            break;
+    }
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        PQclear(last);
+        last = res;
+    }
+    return last;
+}
+
 static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
                             const char *const *params)
 {
@@ -110,22 +173,32 @@ static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
     PGresult *res;
 
     if (!db->prepare || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-        return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        return lx_db_wait(db, PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL,
+                                                NULL, 0));
     name = apr_pstrcat(db->r->pool, "lx_", lx_digest(db->r->pool, sql), NULL);
-    res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    res = lx_db_wait(db, PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL, 0));
     state = res && PQresultStatus(res) == PGRES_FATAL_ERROR
             ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0)) {
         if (strcmp(state, "0A000") == 0)
-            PQclear(PQexec(db->conn, apr_pstrcat(db->r->pool, "DEALLOCATE ", name, NULL)));
+            PQclear(lx_db_wait(db, PQsendQuery(db->conn, apr_pstrcat(db->r->pool,
+                                                                   "DEALLOCATE ", name, NULL))));
         PQclear(res);
-        res = PQprepare(db->conn, name, sql, nparams, NULL);
+        res = lx_db_wait(db, PQsendPrepare(db->conn, name, sql, nparams, NULL));
         if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
             return res;
         PQclear(res);
-        res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+        res = lx_db_wait(db, PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
+                                                 0));
     }
     return res;
+}
+
+/* The transaction has allowed its statements `seconds` (set_config('statement_timeout')): the
+ * module waits that long for an answer, and LixiaoDBTimeout more. */
+void lx_db_allow(lx_db *db, int seconds)
+{
+    db->timeout = apr_time_from_sec(seconds + db_timeout(db->r));
 }
 
 /* lx_db_query for the few statements of every request (a fixed text, no literals in it). */
@@ -150,6 +223,12 @@ PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const
     PGresult *res = lx_db_exec(db, sql, nparams, params);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
+    if (db->timed_out) {
+        db->status = HTTP_SERVICE_UNAVAILABLE;
+        db->sqlstate = NULL;
+        db->message = NULL;
+        return NULL;
+    }
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK
         && PQstatus(db->conn) == CONNECTION_BAD && !in_tx) {
         PQclear(res);

@@ -40,6 +40,7 @@ typedef struct lx_server_conf {
     int retry_after;            /* LixiaoRetryAfter, seconds, in 503 answers */
     int utc_offset;             /* LixiaoTimeZone, seconds east of UTC, for times on pages */
     int db_slots;               /* LixiaoDBSlots: requests of a process at the database at once */
+    int db_timeout;             /* LixiaoDBTimeout: seconds to wait for any answer of it */
     const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
     apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */
@@ -53,6 +54,7 @@ typedef struct lx_server_conf {
 #define LX_DEFAULT_RETRY_AFTER 30
 #define LX_DEFAULT_UTC_OFFSET (8 * 3600)      /* China Standard Time */
 #define LX_DEFAULT_DB_SLOTS 10                /* mod_dbd's default DBDMax */
+#define LX_DEFAULT_DB_TIMEOUT 15              /* above the demo's statement_timeout (5 s) */
 
 /* ---- lx_gate.c: the process's database connections, first come first served ---- */
 typedef struct lx_gate lx_gate;
@@ -69,6 +71,8 @@ typedef struct lx_db {
     const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */
     const char *message;        /* a rule's message (our LX4nn errors, in Chinese), or NULL */
     int prepare;                /* the statement being sent is one of lx_db_prepared's */
+    apr_interval_time_t timeout;    /* LixiaoDBTimeout: the longest wait for an answer */
+    int timed_out;              /* the database did not answer in time: connection shut */
 } lx_db;
 
 /* Set in post_config: mod_dbd's acquire function. */
@@ -77,6 +81,7 @@ extern ap_dbd_t *(*lx_dbd_acquire)(request_rec *);
 int lx_db_open(request_rec *r, lx_db **out);
 PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
 PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params);
+void lx_db_allow(lx_db *db, int seconds);
 int lx_db_begin(lx_db *db);
 int lx_db_commit(lx_db *db);
 int lx_db_rollback(lx_db *db);

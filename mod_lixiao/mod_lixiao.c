@@ -29,6 +29,7 @@ static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
     conf->retry_after = LX_UNSET;
     conf->utc_offset = LX_UNSET;
     conf->db_slots = LX_UNSET;
+    conf->db_timeout = LX_UNSET;
     return conf;
 }
 
@@ -41,6 +42,7 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->retry_after = add->retry_after != LX_UNSET ? add->retry_after : base->retry_after;
     conf->utc_offset = add->utc_offset != LX_UNSET ? add->utc_offset : base->utc_offset;
     conf->db_slots = add->db_slots != LX_UNSET ? add->db_slots : base->db_slots;
+    conf->db_timeout = add->db_timeout != LX_UNSET ? add->db_timeout : base->db_timeout;
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     return conf;
@@ -104,6 +106,21 @@ static const char *lx_set_db_slots(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+static const char *lx_set_db_timeout(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    (void)dummy;
+    if (err)
+        return err;
+    if (*end || v < 1 || v > 3600)
+        return "LixiaoDBTimeout takes seconds from 1 to 3600 (above statement_timeout)";
+    conf->db_timeout = (int)v;
+    return NULL;
+}
+
 static const char *lx_set_time_zone(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
@@ -164,6 +181,9 @@ static const command_rec lx_cmds[] = {
                   "file holding the key of the forms' CSRF tokens"),
     AP_INIT_TAKE1("LixiaoTimeZone", lx_set_time_zone, NULL, RSRC_CONF,
                   "offset from UTC of the times shown on pages, default +08:00"),
+    AP_INIT_TAKE1("LixiaoDBTimeout", lx_set_db_timeout, NULL, RSRC_CONF,
+                  "seconds to wait for any answer of the database (above its "
+                  "statement_timeout), default 15"),
     AP_INIT_TAKE1("LixiaoDBSlots", lx_set_db_slots, NULL, RSRC_CONF,
                   "requests of a process at the database at once, first come first served: "
                   "DBDMax (default 10)"),

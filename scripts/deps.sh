@@ -2,7 +2,7 @@
 # Install the Debian packages that are missing, and only those.
 #
 #   scripts/deps.sh run     what make run needs: build, PostgreSQL 15, Debian's httpd
-#   scripts/deps.sh test    the same, plus the test tools
+#   scripts/deps.sh test    the same, plus the test tools (clang, libFuzzer, llvm-symbolizer too)
 #   scripts/deps.sh bench   the same as test, plus the load generator (wrk)
 #   scripts/deps.sh install what make install needs: build, Debian's httpd with mod_dbd's
 #                           PostgreSQL driver and mod_auth_cas, psql for the migrations (the
@@ -19,7 +19,8 @@ RUN_PKGS="$BUILD_PKGS postgresql-15"
 # the tests; for the CAS test a real CAS server (Django), Apache's CAS client, and openssl for
 # the CAS server's certificate
 TEST_PKGS="check python3 python3-pytest python3-requests python3-selenium chromium chromium-driver
-fonts-noto-cjk curl python3-django-cas-server libapache2-mod-auth-cas openssl"
+fonts-noto-cjk curl clang libclang-rt-14-dev llvm python3-django-cas-server
+libapache2-mod-auth-cas openssl"
 # into an existing Apache in front of an existing database: no PostgreSQL server
 INSTALL_PKGS="$BUILD_PKGS libapache2-mod-auth-cas"
 

@@ -1,12 +1,16 @@
 #!/bin/bash
-# make test: the unit tests of core/ (Check), then the integration tests (pytest, Debian's
-# python3) that start their own PostgreSQL and httpd.  Any failure or skip fails the run.
+# make test: the unit tests of core/ (Check), the fuzz targets of core/ over their seed corpora
+# (libFuzzer, ASan, UBSan), then the integration tests (pytest, Debian's python3) that start
+# their own PostgreSQL and httpd.  Any failure, crash or skip fails the run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HERE"
 
 echo "== unit tests (Check) =="
 make -s -f Makefile.apxs unit
+
+echo "== fuzz targets over their seed corpora (libFuzzer, ASan, UBSan) =="
+make -s -f Makefile.apxs fuzz-replay
 
 echo "== integration tests (pytest, real httpd + PostgreSQL) =="
 # Debian's python3 has the python3-* packages; a pyenv python3 earlier on PATH does not.

@@ -17,7 +17,7 @@ typedef enum {
     LX_FORM_OK = 0,
     LX_FORM_DUPLICATE,      /* a key appears twice */
     LX_FORM_TOO_MANY,       /* more than max_fields fields */
-    LX_FORM_BAD_ESCAPE,     /* a broken %-escape, an encoded NUL, an empty key */
+    LX_FORM_BAD_ESCAPE,     /* a broken %-escape, a NUL (encoded or not), an empty key */
     LX_FORM_BAD_TEXT        /* not valid UTF-8, or control characters other than tab, CR, LF */
 } lx_form_result;
 

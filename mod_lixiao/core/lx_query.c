@@ -33,6 +33,9 @@ char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len)
             *o++ = (char)(hi * 16 + lo);
             i += 2;
         }
+        else if (s[i] == '\0') {
+            return NULL;                /* a NUL byte would cut the text short, like %00 */
+        }
         else {
             *o++ = s[i];
         }

@@ -12,7 +12,7 @@
 const char *lx_query_param(apr_pool_t *p, const char *args, const char *name);
 
 /* Decode len bytes of application/x-www-form-urlencoded text ('+' is a space); NULL on a bad
- * %-escape or an encoded NUL. */
+ * %-escape or a NUL, encoded or not. */
 char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len);
 
 /* 1 when s is a student number: exactly ten ASCII digits. */

@@ -18,15 +18,16 @@ def csrf_of(httpd, user, at=None):
     return desk_xml(httpd, user, at).find("desk").get("csrf")
 
 
-def post(httpd, user, path, fields, csrf=None, xml=True, rid=None, headers=None):
-    """POST a desk form.  fields: dict (keys once each).  A fresh rid unless given."""
+def post(httpd, user, path, fields, csrf=None, xml=True, rid=None, headers=None, **kw):
+    """POST a desk form.  fields: dict (keys once each).  A fresh rid unless given; kw go to
+    the request (timeout=...)."""
     data = dict(fields)
     if "csrf" not in data:
         data["csrf"] = csrf if csrf is not None else csrf_of(httpd, user)
     if "rid" not in data:
         data["rid"] = rid or uuid.uuid4().hex
     url = path + ("?format=xml" if xml else "")
-    return httpd.request("POST", url, user=user, data=data, headers=headers or {})
+    return httpd.request("POST", url, user=user, data=data, headers=headers or {}, **kw)
 
 
 def outcomes(response):

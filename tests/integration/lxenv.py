@@ -90,8 +90,8 @@ class Cluster:
     def stop(self):
         run([str(REPO / "scripts/pg.sh"), "stop", str(self.base)], check=False)
 
-    def restart(self):
-        run(as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.base / "pg"), "-m", "fast",
+    def restart(self, mode="fast"):
+        run(as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.base / "pg"), "-m", mode,
                          "-w", "-t", "60", "-l", str(self.base / "log/postgresql.log"),
                          "restart"]))
 

@@ -9,6 +9,7 @@
 #include "apr_general.h"
 #include "apr_pools.h"
 #include "core/lx_csrf.h"
+#include "core/lx_csv.h"
 #include "core/lx_form.h"
 #include "core/lx_idcard.h"
 #include "core/lx_json.h"
@@ -194,6 +195,9 @@ START_TEST(form_refusals)
     ck_assert_int_eq(parse("a=%zz", 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("a=%4", 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("a=x%00y", 10, &t), LX_FORM_BAD_ESCAPE);
+    /* a NUL byte in the body: not a value cut short ("x"), a refusal (found by fuzz_form) */
+    ck_assert_int_eq(lx_form_parse(pool, "a=x\0y", 5, 10, &t), LX_FORM_BAD_ESCAPE);
+    ck_assert_int_eq(lx_form_parse(pool, "a\0b=1&a=2", 10, 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("=1", 10, &t), LX_FORM_BAD_ESCAPE);
     ck_assert_int_eq(parse("a=%FF", 10, &t), LX_FORM_BAD_TEXT);
     ck_assert_int_eq(parse("a=%01", 10, &t), LX_FORM_BAD_TEXT);
@@ -299,6 +303,39 @@ START_TEST(multipart_refusals)
 }
 END_TEST
 
+static lx_csv_result prepare(const char *file, apr_size_t len, const char *choice,
+                             const char **data, apr_size_t *n, const char **enc)
+{
+    *data = file;
+    *n = len;
+    *enc = NULL;
+    return lx_csv_prepare(data, n, choice, enc);
+}
+
+START_TEST(csv_files)
+{
+    const char *data, *enc;
+    apr_size_t n;
+    ck_assert_int_eq(prepare("\xef\xbb\xbf" "a,张\r\n", 10, NULL, &data, &n, &enc), LX_CSV_OK);
+    ck_assert_uint_eq(n, 7);                                /* the mark goes */
+    ck_assert(memcmp(data, "a,张", 5) == 0);
+    ck_assert_str_eq(enc, "UTF8");
+    ck_assert_int_eq(prepare("a,\xd5\xc5\n", 5, "auto", &data, &n, &enc), LX_CSV_OK);
+    ck_assert_str_eq(enc, "GB18030");                       /* 张 in GB18030 */
+    ck_assert_int_eq(prepare("a,\0b", 4, "", &data, &n, &enc), LX_CSV_OK);
+    ck_assert_str_eq(enc, "GB18030");                       /* a NUL is not UTF-8 text */
+    ck_assert_int_eq(prepare("a,\xd5\xc5\n", 5, "utf-8", &data, &n, &enc), LX_CSV_OK);
+    ck_assert_str_eq(enc, "UTF8");                          /* the choice wins; COPY judges */
+    ck_assert_int_eq(prepare("a,b", 3, "gb18030", &data, &n, &enc), LX_CSV_OK);
+    ck_assert_str_eq(enc, "GB18030");
+    ck_assert_int_eq(prepare("\xff\xfe" "a\0", 4, NULL, &data, &n, &enc), LX_CSV_UTF16);
+    ck_assert_int_eq(prepare("\xfe\xff\0a", 4, "utf-8", &data, &n, &enc), LX_CSV_UTF16);
+    ck_assert_int_eq(prepare("a,b", 3, "latin1", &data, &n, &enc), LX_CSV_BAD_CHOICE);
+    ck_assert_int_eq(prepare("", 0, NULL, &data, &n, &enc), LX_CSV_OK);
+    ck_assert_str_eq(enc, "UTF8");
+}
+END_TEST
+
 START_TEST(json_strings)
 {
     ck_assert_str_eq(lx_json_string(pool, "学号不存在"), "\"学号不存在\"");
@@ -334,6 +371,7 @@ int main(void)
     tcase_add_checked_fixture(m, setup, teardown);
     tcase_add_test(m, multipart_parts);
     tcase_add_test(m, multipart_refusals);
+    tcase_add_test(m, csv_files);
     tcase_add_test(m, json_strings);
     suite_add_tcase(s, m);
     suite_add_tcase(s, f);

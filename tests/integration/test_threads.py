@@ -1,0 +1,43 @@
+"""Sixty-four threads rendering at once give byte for byte the pages of one thread (libxslt
+and libxml2 share the compiled stylesheets between threads: STYLE.md)."""
+import concurrent.futures as cf
+import random
+import re
+
+# what differs between two renderings of the same page: the request id and the minute
+VOLATILE = [re.compile("请求编号 <code>[^<]*</code>".encode()),
+            re.compile("(打印时间：|页面生成于 <time>)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d".encode()),
+            re.compile(rb'now="[^"]*"|request-id="[^"]*"')]
+
+
+def normal(body):
+    for v in VOLATILE:
+        body = v.sub(b"", body)
+    return body
+
+
+def test_sixty_four_threads_render_what_one_thread_renders(env, httpd):
+    students = [r[0] for r in env.cluster.psql(
+        "SELECT student_no FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id "
+        "WHERE NOT c.closed ORDER BY student_no LIMIT 64")]
+    paths = [("/lx/", n) for n in students] + [("/lx/?format=xml", n) for n in students[:8]]
+    serial = {}
+    for path, user in paths:
+        r = httpd.get(path, user=user)
+        assert r.status_code == 200
+        serial[(path, user)] = normal(r.content)
+
+    def worker(seed):
+        rnd = random.Random(seed)
+        order = paths * 2
+        rnd.shuffle(order)
+        wrong = []
+        for path, user in order:
+            r = httpd.get(path, user=user)
+            if r.status_code != 200 or normal(r.content) != serial[(path, user)]:
+                wrong.append((path, user, r.status_code))
+        return wrong
+
+    with cf.ThreadPoolExecutor(64) as ex:
+        wrong = [w for part in ex.map(worker, range(64)) for w in part]
+    assert wrong == [], wrong[:5]
