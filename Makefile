@@ -10,6 +10,7 @@
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
 #   make fuzz     the libFuzzer targets of core/ (README "Fuzzing"), one after another:
 #                 TARGET=form|query|idcard|csv|json (default all), SECONDS=N each (default 300)
+#   make install  the module into Debian's Apache (README "Installation"); DESTDIR=dir stages it
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -55,8 +56,15 @@ bench-stats: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench_stats.py
 
+install: deps-install
+	$(MAKE) -f Makefile.apxs all
+	DESTDIR="$(DESTDIR)" scripts/install.sh
+
 deps-run:
 	@scripts/deps.sh run
+
+deps-install:
+	@scripts/deps.sh install
 
 deps-test:
 	@scripts/deps.sh test
@@ -64,4 +72,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test fuzz bench bench-import bench-stats deps-run deps-test deps-bench
+.PHONY: run start stop reset test fuzz bench bench-import bench-stats install deps-run \
+	deps-install deps-test deps-bench

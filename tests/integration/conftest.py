@@ -13,24 +13,16 @@ import re
 import pytest
 
 import eventaudit
-from lxenv import BAD_LEVEL, Env
+from lxenv import Env, running, unexpected_lines
 
 
 @pytest.fixture(scope="session")
 def env():
-    e = Env()
-    failed = True
-    try:
-        e.start()
+    with running(Env()) as e:
         eventaudit.install(e.cluster)
         e.auditor = eventaudit.Auditor(e.cluster)
         yield e
         assert e.auditor.history_intact(), "events older than the session were altered"
-        failed = False
-    finally:
-        e.close(keep=False)
-        if failed:
-            print(f"\n(test environment was in {e.base})")
 
 
 class LogCheck:
@@ -58,9 +50,7 @@ def event_log_exactly_once(env):
 def httpd(env, logcheck):
     offset = env.httpd.log_size()
     yield env.httpd
-    unexpected = [line for line in env.httpd.log_since(offset)
-                  if BAD_LEVEL.search(line)
-                  and not any(p.search(line) for p in logcheck.patterns)]
+    unexpected = unexpected_lines(env.httpd, offset, logcheck.patterns)
     assert not unexpected, "unexpected lines in httpd's error log:\n" + "\n".join(unexpected)
 
 
