@@ -3,12 +3,14 @@
 #   make run      the demo on http://127.0.0.1:8080/lx/ (LX_PORT overrides), foreground
 #   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
+#   make test-asan   the integration tests once against the module built with AddressSanitizer
 #   make bench    every benchmark (README "Benchmarks"): writes bench/results.json and .md
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
 #   make bench-import   the roster import through the module against psql by hand, alone
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
 #   make fuzz     the libFuzzer targets of core/ (README "Fuzzing"), one after another:
 #                 TARGET=form|query|idcard|csv|json (default all), SECONDS=N each (default 300)
+#   make install  the module into Debian's Apache (README "Installation"); DESTDIR=dir stages it
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -36,6 +38,11 @@ test: deps-test
 fuzz: deps-test
 	$(MAKE) -f Makefile.apxs fuzz-run
 
+# the integration suite once against the module built with AddressSanitizer (README "Tests")
+test-asan: deps-test
+	$(MAKE) -f Makefile.apxs all
+	scripts/test-asan.sh
+
 # benchmarks: measured as ratios within one run, never asserted in tests
 bench: deps-bench
 	$(MAKE) -f Makefile.apxs all
@@ -49,8 +56,15 @@ bench-stats: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench_stats.py
 
+install: deps-install
+	$(MAKE) -f Makefile.apxs all
+	DESTDIR="$(DESTDIR)" scripts/install.sh
+
 deps-run:
 	@scripts/deps.sh run
+
+deps-install:
+	@scripts/deps.sh install
 
 deps-test:
 	@scripts/deps.sh test
@@ -58,4 +72,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test fuzz bench bench-import bench-stats deps-run deps-test deps-bench
+.PHONY: run start stop reset test fuzz bench bench-import bench-stats install deps-run \
+	deps-install deps-test deps-bench

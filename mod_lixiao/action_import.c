@@ -7,7 +7,6 @@
  * lx.roster_merge.  The command line (scripts/import-roster.sh) runs the same SQL.
  */
 #include "lx_private.h"
-#include "core/lx_csrf.h"
 #include "core/lx_csv.h"
 #include "core/lx_multipart.h"
 #include "core/lx_text.h"
@@ -81,10 +80,9 @@ static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
     apr_size_t len;
     int rc;
 
-    if (r->method_number != M_POST) {
-        apr_table_setn(r->headers_out, "Allow", "POST");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
+    rc = lx_post_start(q);
+    if (rc != OK)
+        return rc;
     if (!boundary) {
         q->message = "请通过导入页面的表单上传文件。";
         return HTTP_UNSUPPORTED_MEDIA_TYPE;
@@ -99,11 +97,9 @@ static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
         return HTTP_BAD_REQUEST;
     }
     csrf = apr_hash_get(parts, "csrf", APR_HASH_KEY_STRING);
-    if (lx_csrf_check(csrf ? csrf->data : NULL, q->conf->secret, q->conf->secret_len, r->user,
-                      "admin", (long long)apr_time_sec(r->request_time)) != LX_CSRF_OK) {
-        q->message = "表单校验失败，请刷新页面后重新提交。";
-        return HTTP_FORBIDDEN;
-    }
+    rc = lx_post_csrf(q, csrf ? csrf->data : NULL, "admin");
+    if (rc != OK)
+        return rc;
     if (!q->account->is_admin) {
         q->message = "仅管理员可以导入名单。";
         return HTTP_FORBIDDEN;

@@ -88,14 +88,10 @@ static const char *lx_form_message(lx_form_result res)
     }
 }
 
-int lx_post_form(lx_req *q, const char *action, apr_table_t **out)
+/* The start of every state-changing request, forms and uploads alike: POST, from this site. */
+int lx_post_start(lx_req *q)
 {
     request_rec *r = q->r;
-    char *body = NULL;
-    apr_size_t len = 0;
-    lx_form_result fr;
-    lx_csrf_result cr;
-    int rc;
 
     if (r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "POST");
@@ -105,6 +101,34 @@ int lx_post_form(lx_req *q, const char *action, apr_table_t **out)
         q->message = "请求来自其他网站，已拒绝。请从本系统页面提交。";
         return HTTP_FORBIDDEN;
     }
+    return OK;
+}
+
+/* The form's token: made by us, for this user and this kind of form, and not expired. */
+int lx_post_csrf(lx_req *q, const char *token, const char *action)
+{
+    request_rec *r = q->r;
+    lx_csrf_result cr = lx_csrf_check(token, q->conf->secret, q->conf->secret_len, r->user,
+                                      action, (long long)apr_time_sec(r->request_time));
+    if (cr == LX_CSRF_OK)
+        return OK;
+    q->message = cr == LX_CSRF_EXPIRED ? "页面已过期，请刷新页面后重新提交。"
+                                       : "表单校验失败，请刷新页面后重新提交。";
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, LXLOGNO(0401)
+                  "CSRF token refused for %s (%d)", action, (int)cr);
+    return HTTP_FORBIDDEN;
+}
+
+int lx_post_form(lx_req *q, const char *action, apr_table_t **out)
+{
+    request_rec *r = q->r;
+    char *body = NULL;
+    apr_size_t len = 0;
+    lx_form_result fr;
+    int rc = lx_post_start(q);
+
+    if (rc != OK)
+        return rc;
     if (!lx_content_type_ok(r)) {
         q->message = "请通过系统页面上的表单提交。";
         return HTTP_UNSUPPORTED_MEDIA_TYPE;
@@ -117,16 +141,7 @@ int lx_post_form(lx_req *q, const char *action, apr_table_t **out)
         q->message = lx_form_message(fr);
         return HTTP_BAD_REQUEST;
     }
-    cr = lx_csrf_check(apr_table_get(*out, "csrf"), q->conf->secret, q->conf->secret_len,
-                       r->user, action, (long long)apr_time_sec(r->request_time));
-    if (cr != LX_CSRF_OK) {
-        q->message = cr == LX_CSRF_EXPIRED ? "页面已过期，请刷新页面后重新提交。"
-                                           : "表单校验失败，请刷新页面后重新提交。";
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, LXLOGNO(0401)
-                      "CSRF token refused for %s (%d)", action, (int)cr);
-        return HTTP_FORBIDDEN;
-    }
-    return OK;
+    return lx_post_csrf(q, apr_table_get(*out, "csrf"), action);
 }
 
 const char *lx_csrf_token(lx_req *q, const char *action)

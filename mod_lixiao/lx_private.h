@@ -148,6 +148,8 @@ void lx_rows_xml(xmlNodePtr parent, const char *element, const PGresult *res);
 xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name);
 
 /* ---- lx_post.c: the gate of state-changing requests ---- */
+int lx_post_start(lx_req *q);
+int lx_post_csrf(lx_req *q, const char *token, const char *action);
 int lx_post_form(lx_req *q, const char *action, apr_table_t **out);
 int lx_read_body(lx_req *q, apr_size_t max, char **body, apr_size_t *len);
 const char *lx_csrf_token(lx_req *q, const char *action);

@@ -171,7 +171,12 @@ int lx_route(request_rec *r)
     rc = lx_dispatch(q);
     if (rc == OK || rc == DONE || rc == HTTP_NOT_MODIFIED)
         return rc;
-    if (ap_is_HTTP_REDIRECT(rc))
+    if (ap_is_HTTP_REDIRECT(rc)) {
+        /* httpd writes the redirect from err_headers_out (and Location) only */
+        const char *cc = apr_table_get(r->headers_out, "Cache-Control");
+        if (cc)
+            apr_table_setn(r->err_headers_out, "Cache-Control", cc);
         return rc;
+    }
     return lx_fail(q, rc);
 }

@@ -5,13 +5,18 @@
  *
  * Stylesheets are compiled once in post_config and shared read-only by every thread; each
  * request gets its own transform context, bound to security preferences that forbid the
- * network, file writes and reads outside the template directory.
+ * network, file writes and reads outside the template directory.  libxslt's preferences do not
+ * cover what libxml2 loads while it parses (a stylesheet's external entities and DTDs, also
+ * in a document() a stylesheet reads): while this thread compiles or applies one of our
+ * stylesheets, libxml2's entity loader holds it to the same directory.  Anything refused stops
+ * start-up (compile) or fails the page (500), with the reason in the error log.
  */
 #include "lx_private.h"
 #include "core/lx_text.h"
 
 #include "apr_file_info.h"
 #include "apr_fnmatch.h"
+#include <libxml/parserInternals.h>
 #include <libxml/xmlsave.h>
 #include <libxslt/xslt.h>
 #include <libxslt/xsltInternals.h>
@@ -19,9 +24,20 @@
 #include <libxslt/xsltutils.h>
 #include <libxslt/security.h>
 
-/* Written in post_config only: the security preferences and the directory they allow. */
+/* Written in post_config only: the security preferences, the directories they allow, and the
+ * entity loader that was libxml2's before ours. */
 static xsltSecurityPrefsPtr lx_prefs;
 static apr_array_header_t *lx_readable_dirs;
+static xmlExternalEntityLoader lx_next_loader;
+
+/* Set while this thread compiles (s) or applies (r) one of our stylesheets: what it loads
+ * is held to the template directories, and the first thing refused is noted here. */
+typedef struct lx_guard {
+    server_rec *s;
+    request_rec *r;
+    const char *refused;
+} lx_guard;
+static __thread lx_guard *lx_guarded;
 
 static apr_status_t lx_free_sheet(void *data)
 {
@@ -29,21 +45,126 @@ static apr_status_t lx_free_sheet(void *data)
     return APR_SUCCESS;
 }
 
-/* Reads are allowed below the template directories only (xsl:import, document()). */
-static int lx_check_read(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt,
-                         const char *value)
+/* An absolute path below one of the template directories, with no way up or out of it. */
+static int lx_readable(const char *path)
 {
     int i;
-    (void)sec; (void)ctxt;
-    if (!value || strstr(value, "..") || strstr(value, "://"))
+    if (!path || path[0] != '/' || strstr(path, "..") || strchr(path, '%'))
         return 0;
     for (i = 0; i < lx_readable_dirs->nelts; i++) {
         const char *dir = APR_ARRAY_IDX(lx_readable_dirs, i, const char *);
         apr_size_t n = strlen(dir);
-        if (strncmp(value, dir, n) == 0 && value[n] == '/')
+        if (strncmp(path, dir, n) == 0 && path[n] == '/')
             return 1;
     }
     return 0;
+}
+
+/* Note and log what a stylesheet was refused (the first thing of a guarded run fails it). */
+static void lx_refuse(const char *what, const char *url)
+{
+    lx_guard *g = lx_guarded;
+    char *u, *c;
+
+    if (!g)
+        return;
+    u = apr_pstrdup(g->r ? g->r->pool : g->s->process->pconf, url ? url : "(none)");
+    for (c = u; *c; c++)
+        if (*c == '\r' || *c == '\n')
+            *c = ' ';
+    if (!g->refused)
+        g->refused = u;
+    if (g->r)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, g->r, LXLOGNO(0207)
+                      "stylesheet refused to %s %s: only files below LixiaoTemplates may be "
+                      "read, nothing written", what, u);
+    else
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, g->s, LXLOGNO(0208)
+                     "stylesheet refused to %s %s: only files below LixiaoTemplates may be "
+                     "read, nothing written", what, u);
+}
+
+/* Reads are allowed below the template directories only (xsl:import, document()). */
+static int lx_check_read(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt,
+                         const char *value)
+{
+    (void)sec; (void)ctxt;
+    if (lx_readable(value))
+        return 1;
+    lx_refuse("read", value);
+    return 0;
+}
+
+/* Writing files, creating directories, the network: never. */
+static int lx_check_write(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt,
+                          const char *value)
+{
+    (void)sec; (void)ctxt;
+    lx_refuse("write", value);
+    return 0;
+}
+
+static int lx_check_network(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt,
+                            const char *value)
+{
+    (void)sec; (void)ctxt;
+    lx_refuse("use the network for", value);
+    return 0;
+}
+
+/* libxml2's loader of every file, entity and DTD it reads.  Outside our stylesheets' runs it
+ * hands over to the loader it replaced (other modules parse with libxml2 too). */
+static xmlParserInputPtr lx_entity_loader(const char *url, const char *id,
+                                          xmlParserCtxtPtr ctxt)
+{
+    const char *path = url;
+
+    if (lx_guarded) {
+        if (path && strncmp(path, "file://localhost/", 17) == 0)
+            path += 16;
+        else if (path && strncmp(path, "file://", 7) == 0)
+            path += 7;
+        else if (path && strncmp(path, "file:/", 6) == 0)
+            path += 5;
+        if (!lx_readable(path)) {
+            lx_refuse("read", url);
+            return NULL;
+        }
+    }
+    return lx_next_loader(url, id, ctxt);
+}
+
+/* xsltParseStylesheetFile, held to the template directories: NULL when the stylesheet does
+ * not compile or loads anything from outside them. */
+static xsltStylesheetPtr lx_parse_sheet(server_rec *s, const char *path)
+{
+    lx_guard g = {s, NULL, NULL};
+    xsltStylesheetPtr sheet;
+
+    lx_guarded = &g;
+    sheet = xsltParseStylesheetFile((const xmlChar *)path);
+    lx_guarded = NULL;
+    if (sheet && g.refused) {
+        xsltFreeStylesheet(sheet);
+        return NULL;
+    }
+    return sheet;
+}
+
+/* xsltApplyStylesheetUser, held to the template directories: anything refused puts the
+ * transform in error, as a failed one. */
+static xmlDocPtr lx_apply_sheet(request_rec *r, xsltStylesheetPtr sheet, xmlDocPtr doc,
+                                xsltTransformContextPtr ctxt)
+{
+    lx_guard g = {r->server, r, NULL};
+    xmlDocPtr out;
+
+    lx_guarded = &g;
+    out = xsltApplyStylesheetUser(sheet, doc, NULL, NULL, NULL, ctxt);
+    lx_guarded = NULL;
+    if (g.refused)
+        ctxt->state = XSLT_STATE_ERROR;
+    return out;
 }
 
 static apr_status_t lx_free_prefs(void *data)
@@ -51,6 +172,8 @@ static apr_status_t lx_free_prefs(void *data)
     xsltSetDefaultSecurityPrefs(NULL);
     xsltFreeSecurityPrefs(data);
     lx_prefs = NULL;
+    /* this module may be unloaded next: libxml2 must not keep calling into it */
+    xmlSetExternalEntityLoader(lx_next_loader);
     return APR_SUCCESS;
 }
 
@@ -60,11 +183,13 @@ void lx_view_setup_security(apr_pool_t *p, server_rec *s)
     lx_readable_dirs = apr_array_make(p, 2, sizeof(const char *));
     lx_prefs = xsltNewSecurityPrefs();
     xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_READ_FILE, lx_check_read);
-    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
-    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
-    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
-    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_WRITE_FILE, lx_check_write);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_CREATE_DIRECTORY, lx_check_write);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_READ_NETWORK, lx_check_network);
+    xsltSetSecurityPrefs(lx_prefs, XSLT_SECPREF_WRITE_NETWORK, lx_check_network);
     xsltSetDefaultSecurityPrefs(lx_prefs);
+    lx_next_loader = xmlGetExternalEntityLoader();
+    xmlSetExternalEntityLoader(lx_entity_loader);
     apr_pool_cleanup_register(p, lx_prefs, lx_free_prefs, apr_pool_cleanup_null);
 }
 
@@ -147,7 +272,7 @@ apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
         tag += lx_file_digest(p, path, fi.name);
         if (strncmp(fi.name, "layout", 6) == 0)
             continue;
-        sheet = xsltParseStylesheetFile((const xmlChar *)path);
+        sheet = lx_parse_sheet(s, path);
         if (!sheet) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0202)
                          "LixiaoTemplates: stylesheet %s does not compile (see the messages "
@@ -318,16 +443,19 @@ long lx_today(lx_req *q)
     return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-/* Headers for every answer of the module; personal pages are never stored by caches. */
+/* Headers for every answer of the module; personal pages are never stored by caches.  The
+ * security headers go into err_headers_out, which httpd sends with every answer, also the
+ * redirects and errors it writes itself (those drop headers_out).  Cache-Control stays in
+ * headers_out, where a page may set its own (the student's sheet: private, no-cache). */
 void lx_security_headers(request_rec *r, int personal)
 {
-    apr_table_setn(r->headers_out, "Content-Security-Policy",
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
                    "default-src 'none'; script-src 'self'; style-src 'self'; "
                    "img-src 'self' data:; form-action 'self'; base-uri 'none'; "
                    "frame-ancestors 'none'");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
-    apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    apr_table_setn(r->err_headers_out, "Referrer-Policy", "same-origin");
     if (personal)
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
 }
@@ -402,7 +530,7 @@ int lx_render(lx_req *q, xmlNodePtr page)
     xsltSetCtxtSecurityPrefs(lx_prefs, ctxt);
     xsltSetTransformErrorFunc(ctxt, r, lx_xslt_error);
 
-    out = xsltApplyStylesheetUser(sheet, doc, NULL, NULL, NULL, ctxt);
+    out = lx_apply_sheet(r, sheet, doc, ctxt);
     if (!out || ctxt->state != XSLT_STATE_OK) {
         if (out)
             xmlFreeDoc(out);

@@ -4,21 +4,32 @@
 #   scripts/deps.sh run     what make run needs: build, PostgreSQL 15, Debian's httpd
 #   scripts/deps.sh test    the same, plus the test tools (clang, libFuzzer, llvm-symbolizer too)
 #   scripts/deps.sh bench   the same as test, plus the load generator (wrk)
+#   scripts/deps.sh install what make install needs: build, Debian's httpd with mod_dbd's
+#                           PostgreSQL driver and mod_auth_cas, psql for the migrations (the
+#                           database itself runs elsewhere: no PostgreSQL server)
 #
 # Services are not started by the packages' install scripts (policy-rc.d): a fresh machine
 # should not find a system-wide Apache on port 80 or a PostgreSQL on 5432 because of us.
 set -euo pipefail
 
-RUN_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
-libxslt1-dev libssl-dev postgresql-15 postgresql-client-15 pkg-config make gcc"
-TEST_PKGS="check python3 python3-pytest python3-requests python3-selenium chromium chromium-driver
-fonts-noto-cjk curl clang libclang-rt-14-dev llvm"
+# the build, Debian's httpd with mod_dbd's PostgreSQL driver, psql
+BUILD_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
+libxslt1-dev libssl-dev postgresql-client-15 pkg-config make gcc"
+RUN_PKGS="$BUILD_PKGS postgresql-15"
+# the tests; for the CAS test a real CAS server (Django), Apache's CAS client, and openssl for
+# the CAS server's certificate
+TEST_PKGS="check python3 python3-pytest python3-requests python3-html5lib python3-selenium
+chromium chromium-driver fonts-noto-cjk curl clang libclang-rt-14-dev llvm
+python3-django-cas-server libapache2-mod-auth-cas openssl"
+# into an existing Apache in front of an existing database: no PostgreSQL server
+INSTALL_PKGS="$BUILD_PKGS libapache2-mod-auth-cas"
 
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;
 test) want="$RUN_PKGS $TEST_PKGS" ;;
 bench) want="$RUN_PKGS $TEST_PKGS wrk" ;;
-*) echo "deps.sh: run, test or bench" >&2; exit 2 ;;
+install) want=$INSTALL_PKGS ;;
+*) echo "deps.sh: run, test, bench or install" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -46,3 +57,14 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+# Debian's libapache2-mod-auth-cas enables auth_cas as it installs, and an Apache with auth_cas
+# but no CASLoginURL / CASValidateURL refuses to start ("MOD_AUTH_CAS: CASLoginURL or
+# CASValidateURL not defined"): the next reload of an existing Apache (logrotate's, nightly)
+# would stop it.  So what this run enabled is disabled again; a2enmod lixiao enables it with
+# lixiao.conf's CAS settings.
+if [[ " $missing " == *" libapache2-mod-auth-cas "* ]] && [ -e /etc/apache2/mods-enabled/auth_cas.load ] \
+    && [ ! -e /etc/apache2/mods-enabled/lixiao.load ]; then
+    a2dismod -q auth_cas >/dev/null
+    echo "deps.sh: auth_cas left disabled (a2enmod lixiao enables it with lixiao.conf's CAS settings)"
+fi

@@ -4,13 +4,23 @@
 # accounts in the database (operators, students, and "stranger", whom the module does not
 # know), all with the demo password "demo".
 #
-#   scripts/httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES
+#   scripts/httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES [--cas CAS_URL CA_FILE]
+#
+# --cas: sign in through the CAS server at CAS_URL (e.g. https://127.0.0.1:8443/cas) instead
+# of the password file, with mod_auth_cas (conf/httpd-cas.conf.in, written as
+# RUNDIR/conf/extra/cas.conf); CA_FILE holds the certificate of that server's CA.
+#   LX_MODULE=path/mod_lixiao.so overrides the module (make test-asan's build)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 RUNDIR=${1:?usage: httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES}
 PORT=${2:?}
 DBPASS=${3:?}
 TEMPLATES=${4:?}
+CAS_URL=""
+if [ "${5:-}" = --cas ]; then
+    CAS_URL=${6:?usage: httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES --cas CAS_URL CA_FILE}
+    CAS_CA=${7:?usage: httpd-conf.sh RUNDIR PORT DBPASS TEMPLATES --cas CAS_URL CA_FILE}
+fi
 # postgres may not enter the caller's directory (a checkout below /root)
 cd /
 
@@ -26,9 +36,20 @@ else
 fi
 sed -e "s|@RUNDIR@|$RUNDIR|g" -e "s|@PORT@|$PORT|g" -e "s|@PGSOCK@|$RUNDIR/run|g" \
     -e "s|@DBPASS@|$DBPASS|g" -e "s|@TEMPLATES@|$TEMPLATES|g" \
-    -e "s|@MODULE@|$HERE/mod_lixiao/.libs/mod_lixiao.so|g" \
+    -e "s|@MODULE@|${LX_MODULE:-$HERE/mod_lixiao/.libs/mod_lixiao.so}|g" \
     "$HERE/conf/httpd-dev.conf.in" | awk -v ug="$usergroup" '{ if ($0 == "@USERGROUP@") print ug; else print }' \
     >"$RUNDIR/conf/httpd.conf"
+
+if [ -n "$CAS_URL" ]; then
+    mkdir -p "$RUNDIR/conf/extra" "$RUNDIR/cas"
+    # the sessions' directory: httpd's children alone may read and write it
+    chmod 700 "$RUNDIR/cas"
+    if [ "$(id -u)" = 0 ]; then chown www-data:www-data "$RUNDIR/cas"; fi
+    sed -e "s|@RUNDIR@|$RUNDIR|g" -e "s|@CASURL@|$CAS_URL|g" -e "s|@CASCA@|$CAS_CA|g" \
+        "$HERE/conf/httpd-cas.conf.in" >"$RUNDIR/conf/extra/cas.conf"
+else
+    rm -f "$RUNDIR/conf/extra/cas.conf"
+fi
 
 # {SHA} costs little per request (the demo's password is public anyway); production uses CAS.
 hash=$(htpasswd -nbs x demo | cut -d: -f2)

@@ -6,7 +6,9 @@
 #   scripts/migrate.sh SOCKET_DIR_OR_HOST [DBNAME]
 #
 # Runs as the PostgreSQL superuser through psql (as the postgres user when root) and creates
-# the objects as lx_owner (SET ROLE), so that lx_owner owns the schema.
+# the objects as lx_owner (SET ROLE), so that lx_owner owns the schema.  With PGUSER set (an
+# existing database on another host, README "Installation"), psql connects as that role
+# instead, with libpq's usual PGPASSWORD / ~/.pgpass / PGSSLMODE: a member of lx_owner.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +19,7 @@ PSQL=/usr/lib/postgresql/15/bin/psql
 cd /
 
 run_psql() {
-    if [ "$(id -u)" = 0 ]; then
+    if [ "$(id -u)" = 0 ] && [ -z "${PGUSER:-}" ]; then
         runuser -u postgres -- "$PSQL" -X -q -h "$HOST" -d "$DB" -v ON_ERROR_STOP=1 "$@"
     else
         "$PSQL" -X -q -h "$HOST" -d "$DB" -v ON_ERROR_STOP=1 "$@"

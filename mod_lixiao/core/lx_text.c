@@ -6,15 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid, XML-allowed UTF-8 sequence at s, or 0 when it is not one. */
-static size_t lx_utf8_char(const unsigned char *s)
+/* The well-formed UTF-8 sequence at s: its length, and its character in *cp; 0 when the
+ * bytes are not one (a bad or cut sequence, an overlong form, a surrogate, beyond Unicode). */
+static size_t lx_utf8_decode(const unsigned char *s, unsigned int *cp)
 {
     unsigned int c;
     size_t len, i;
 
     if (s[0] < 0x80) {
-        if (s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' && s[0] != '\r')
-            return 0;
+        *cp = s[0];
         return 1;
     }
     if ((s[0] & 0xE0) == 0xC0) { len = 2; c = s[0] & 0x1F; }
@@ -26,12 +26,30 @@ static size_t lx_utf8_char(const unsigned char *s)
             return 0;
         c = (c << 6) | (s[i] & 0x3F);
     }
-    /* overlong forms, surrogates, beyond Unicode, and the non-characters XML excludes */
     if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000)
-        || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || c == 0xFFFE || c == 0xFFFF
-        || (c >= 0x7F && c <= 0x9F))
+        || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
         return 0;
+    *cp = c;
     return len;
+}
+
+/* Whether XML 1.0 and HTML text may carry c: not the controls but tab and the line ends, not
+ * DEL nor the C1 controls, not the non-characters (U+FDD0..U+FDEF, U+xFFFE and U+xFFFF of
+ * every plane). */
+static int lx_char_allowed(unsigned int c)
+{
+    if (c < 0x20)
+        return c == '\t' || c == '\n' || c == '\r';
+    return !(c >= 0x7F && c <= 0x9F) && !(c >= 0xFDD0 && c <= 0xFDEF)
+           && (c & 0xFFFE) != 0xFFFE;
+}
+
+/* Length of the valid, allowed UTF-8 sequence at s, or 0 when it is not one. */
+static size_t lx_utf8_char(const unsigned char *s)
+{
+    unsigned int c;
+    size_t n = lx_utf8_decode(s, &c);
+    return n && lx_char_allowed(c) ? n : 0;
 }
 
 int lx_text_xml_safe(const char *s)
@@ -54,11 +72,13 @@ char *lx_text_xml_clean(const char *s)
     if (!out)
         return NULL;
     while (*p) {
-        size_t n = lx_utf8_char(p);
-        if (n == 0) {
+        unsigned int c;
+        size_t n = lx_utf8_decode(p, &c);
+        if (n == 0 || !lx_char_allowed(c)) {
+            /* a refused character is one U+FFFD, a broken byte too */
             memcpy(o, "\xEF\xBF\xBD", 3);
             o += 3;
-            p++;
+            p += n ? n : 1;
         }
         else {
             memcpy(o, p, n);

@@ -4,27 +4,26 @@
   Before it is removed, no resident ID number may be in any of its logs (idleak.py).
 - `httpd`: that httpd, with the error log read after each test: any warning or error the test
   did not announce with `logcheck.expect(regex)` fails it.
+- After each test, every change it made to a student's steps, gates and roster is in the event
+  log exactly once (eventaudit.py); at the end of the session, the log as it was at its start
+  is still there, unaltered.
 - A skipped test fails the run (make test must not pass with skips).
 """
 import re
 
 import pytest
 
-from lxenv import BAD_LEVEL, Env
+import eventaudit
+from lxenv import Env, running, unexpected_lines
 
 
 @pytest.fixture(scope="session")
 def env():
-    e = Env()
-    failed = True
-    try:
-        e.start()
+    with running(Env()) as e:
+        eventaudit.install(e.cluster)
+        e.auditor = eventaudit.Auditor(e.cluster)
         yield e
-        failed = False
-    finally:
-        e.close(keep=False)
-        if failed:
-            print(f"\n(test environment was in {e.base})")
+        assert e.auditor.history_intact(), "events older than the session were altered"
 
 
 class LogCheck:
@@ -41,13 +40,18 @@ def logcheck():
     return LogCheck()
 
 
+@pytest.fixture(autouse=True)
+def event_log_exactly_once(env):
+    yield
+    problems = env.auditor.problems()
+    assert not problems, eventaudit.describe(problems)
+
+
 @pytest.fixture
 def httpd(env, logcheck):
     offset = env.httpd.log_size()
     yield env.httpd
-    unexpected = [line for line in env.httpd.log_since(offset)
-                  if BAD_LEVEL.search(line)
-                  and not any(p.search(line) for p in logcheck.patterns)]
+    unexpected = unexpected_lines(env.httpd, offset, logcheck.patterns)
     assert not unexpected, "unexpected lines in httpd's error log:\n" + "\n".join(unexpected)
 
 

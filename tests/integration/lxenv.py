@@ -5,6 +5,7 @@ temporary directory, on free loopback ports.  Built from the same scripts as the
 As root, PostgreSQL runs as postgres and httpd's children as www-data: the directory is made
 readable for them, and the stylesheets are copied into it (the checkout may lie below /root).
 """
+import contextlib
 import os
 import re
 import secrets
@@ -17,14 +18,37 @@ from pathlib import Path
 
 import requests
 
+from casserver import CasServer
+
 REPO = Path(__file__).resolve().parents[2]
 PGBIN = Path("/usr/lib/postgresql/15/bin")
+ASAN_RUNTIME = "/usr/lib/x86_64-linux-gnu/libasan.so.8"
 MODULE = REPO / "mod_lixiao" / ".libs" / "mod_lixiao.so"
 IS_ROOT = os.geteuid() == 0
 PASSWORD = "demo"
 
 # error-log lines at these levels fail a test unless the test said it expects them
 BAD_LEVEL = re.compile(r"\[[\w_]*:(warn|error|crit|alert|emerg)\]")
+
+
+def unexpected_lines(httpd, offset, patterns):
+    """The error-log lines since offset at a bad level that no pattern of the test matches."""
+    return [line for line in httpd.log_since(offset)
+            if BAD_LEVEL.search(line) and not any(p.search(line) for p in patterns)]
+
+
+@contextlib.contextmanager
+def running(env):
+    """env started, and closed afterwards, also on failure (then saying where it was)."""
+    failed = True
+    try:
+        env.start()
+        yield env
+        failed = False
+    finally:
+        env.close(keep=False)
+        if failed:
+            print(f"\n(test environment was in {env.base})")
 
 
 def free_port():
@@ -94,24 +118,39 @@ class Cluster:
                    input=sql, env=env, check=check)
 
 
+def httpd_env():
+    """The environment to run apache2 in: make test-asan's build of the module (LX_ASAN_LOG set)
+    needs the AddressSanitizer runtime loaded before anything else; its reports go to
+    LX_ASAN_LOG.<pid>.  None otherwise: the caller's own environment."""
+    if not os.environ.get("LX_ASAN_LOG"):
+        return None
+    return dict(os.environ, LD_PRELOAD=ASAN_RUNTIME,
+                ASAN_OPTIONS=f"log_path={os.environ['LX_ASAN_LOG']}:detect_leaks=1:"
+                             "fast_unwind_on_malloc=0:malloc_context_size=12",
+                LSAN_OPTIONS=f"suppressions={REPO / 'tests/asan/lsan.supp'}:print_suppressions=0:"
+                             "exitcode=0")
+
+
 class Httpd:
     """Debian's apache2 with the module, configured by scripts/httpd-conf.sh."""
 
-    def __init__(self, base: Path, cluster: Cluster, templates: Path):
+    def __init__(self, base: Path, cluster: Cluster, templates: Path, cas=None):
         self.base = base
         self.cluster = cluster
         self.templates = templates
+        self.cas = cas  # a casserver.CasServer: sign in through it instead of the password file
         self.port = free_port()
         self.conf = base / "conf" / "httpd.conf"
         self.error_log = base / "log" / "error_log"
         self.url = f"http://127.0.0.1:{self.port}"
 
     def configure(self):
+        cas = ["--cas", self.cas.url, str(self.cas.cert)] if self.cas else []
         run([str(REPO / "scripts/httpd-conf.sh"), str(self.base), str(self.port),
-             self.cluster.dbpass, str(self.templates)])
+             self.cluster.dbpass, str(self.templates), *cas])
 
     def start(self):
-        run(["apache2", "-f", str(self.conf), "-k", "start"])
+        run(["apache2", "-f", str(self.conf), "-k", "start"], env=httpd_env())
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
@@ -125,7 +164,7 @@ class Httpd:
         pidfile = self.base / "run" / "httpd.pid"
         if not pidfile.exists():
             return
-        run(["apache2", "-f", str(self.conf), "-k", "stop"], check=False)
+        run(["apache2", "-f", str(self.conf), "-k", "stop"], check=False, env=httpd_env())
         deadline = time.time() + 20
         while pidfile.exists() and time.time() < deadline:
             time.sleep(0.1)
@@ -154,9 +193,11 @@ class Httpd:
 
 
 class Env:
-    """One cluster and one httpd for the whole session."""
+    """One cluster and one httpd for the whole session.  cas=True: a CAS server on loopback
+    (tests/integration/casserver.py) that knows every login of the database and "stranger",
+    and httpd signs in through it (mod_auth_cas) instead of the password file."""
 
-    def __init__(self, size=400, **generate):
+    def __init__(self, size=400, cas=False, **generate):
         self.base = Path(tempfile.mkdtemp(prefix="lx-test-", dir="/tmp"))
         self.base.chmod(0o755)
         self.templates = self.base / "templates"
@@ -164,17 +205,25 @@ class Env:
         for p in [self.templates, *self.templates.rglob("*")]:
             p.chmod(0o755 if p.is_dir() else 0o644)
         self.cluster = Cluster(self.base)
-        self.httpd = Httpd(self.base, self.cluster, self.templates)
+        self.cas = CasServer(self.base, free_port()) if cas else None
+        self.httpd = Httpd(self.base, self.cluster, self.templates, cas=self.cas)
         self.size = size
         self.generate = generate
 
     def start(self):
         self.cluster.create(self.size, **self.generate)
+        if self.cas:
+            logins = [row[0] for row in self.cluster.psql(
+                "SELECT login FROM lx.operator UNION ALL SELECT student_no FROM lx.student")]
+            self.cas.start(logins + ["stranger"],
+                           rf"^http://127\.0\.0\.1:{self.httpd.port}/lx/")
         self.httpd.configure()
         self.httpd.start()
 
     def close(self, keep=False):
         self.httpd.stop()
+        if self.cas:
+            self.cas.stop()
         self.cluster.stop()
         if not keep:
             shutil.rmtree(self.base, ignore_errors=True)

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from lxenv import free_port
+from lxenv import free_port, httpd_env
 
 
 def try_start(env, tmp_path, edit):
@@ -20,10 +20,11 @@ def try_start(env, tmp_path, edit):
     path.write_text(conf)
     tmp_path.chmod(0o755)
     r = subprocess.run(["apache2", "-f", str(path), "-k", "start"], capture_output=True,
-                       text=True, timeout=60)
+                       text=True, timeout=60, env=httpd_env())
     log = (tmp_path / "error_log").read_text() if (tmp_path / "error_log").exists() else ""
     # if it did start after all, stop it
-    subprocess.run(["apache2", "-f", str(path), "-k", "stop"], capture_output=True)
+    subprocess.run(["apache2", "-f", str(path), "-k", "stop"], capture_output=True,
+                   env=httpd_env())
     return r.returncode, r.stdout + r.stderr + log
 
 
@@ -77,5 +78,5 @@ def test_mod_dbd_missing(env, tmp_path):
 
 def test_the_session_configuration_is_valid(env):
     r = subprocess.run(["apache2", "-t", "-f", str(env.base / "conf" / "httpd.conf")],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=httpd_env())
     assert r.returncode == 0 and "Syntax OK" in r.stderr

@@ -1,7 +1,5 @@
 """The operator desk end to end over HTTP: search, every point's steps, batches, scope, rules,
 revoke, idempotency, CSRF and the set-based batch."""
-import hashlib
-import hmac
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -9,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from data import confirm_via_door, events, make_class, resident_id, state
-from desk import batch, confirm, csrf_of, desk_xml, outcomes, post, revoke
+from desk import batch, confirm, csrf_of, desk_xml, forge_token, outcomes, post, revoke
 
 PARTY_TWO_LOANS = "2022010003"
 
@@ -421,13 +419,6 @@ def test_revoking_a_step_a_done_step_depends_on_is_refused(httpd, env):
 
 
 # ---- the gate of state-changing requests ------------------------------------------------
-
-def forge_token(env, user, action, expiry):
-    secret = (env.base / "conf" / "secret").read_bytes()
-    mac = hmac.new(secret, f"{user}\0{action}\0{expiry}".encode(), hashlib.sha256).digest()
-    import base64
-    return f"{expiry}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
-
 
 def test_csrf_and_origin_are_checked(httpd, env, logcheck):
     _, (s,) = make_class(env, "01", 1, party_member=True)

@@ -164,9 +164,18 @@ START_TEST(text_xml)
     ck_assert(!lx_text_xml_safe("\xc0\xaf"));                /* overlong '/' */
     ck_assert(!lx_text_xml_safe("\xed\xa0\x80"));            /* surrogate */
     ck_assert(!lx_text_xml_safe("\xe5\xbc"));                /* cut sequence */
+    ck_assert(!lx_text_xml_safe("a\x7f"));                    /* DEL */
+    ck_assert(!lx_text_xml_safe("\xc2\x85"));                /* U+0085, a C1 control */
+    ck_assert(!lx_text_xml_safe("\xef\xb7\x90"));            /* U+FDD0, a non-character */
+    ck_assert(!lx_text_xml_safe("\xef\xbf\xbe"));            /* U+FFFE */
+    ck_assert(!lx_text_xml_safe("\xf0\x9f\xbf\xbf"));        /* U+1FFFF */
+    ck_assert(lx_text_xml_safe("\xef\xb7\xb0\xf0\x9f\x98\x80"));  /* U+FDF0, an emoji */
     c = lx_text_xml_clean("a\x01" "b\xff" "c张");
     ck_assert_str_eq(c, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c张");
     ck_assert(lx_text_xml_safe(c));
+    free(c);
+    c = lx_text_xml_clean("a\xc2\x85" "b\xef\xb7\x90" "c\x7f");  /* one U+FFFD each */
+    ck_assert_str_eq(c, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd");
     free(c);
 }
 END_TEST
