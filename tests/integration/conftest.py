@@ -61,11 +61,3 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line("FAILED: tests were skipped; make test allows no skip")
         session.exitstatus = 1
 
-
-@pytest.fixture(scope="session", autouse=True)
-def no_id_numbers_in_logs(env):
-    """Torn down before env (it depends on it): the logs are still there."""
-    import idleak
-    yield
-    found = idleak.leaks(env)
-    assert not found, idleak.describe(found)

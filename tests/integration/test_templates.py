@@ -19,7 +19,7 @@ import requests
 
 from data import make_class
 from desk import csrf_of, post
-from lxenv import PASSWORD, free_port
+from lxenv import PASSWORD, free_port, httpd_env
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
 
@@ -78,7 +78,7 @@ class Sandbox:
                             f'LixiaoTemplates "{self.templates}"')
         (self.base / "httpd.conf").write_text(conf)
         r = subprocess.run(["apache2", "-f", str(self.base / "httpd.conf"), "-k", "start"],
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60, env=httpd_env())
         if r.returncode != 0:
             return False, r.stdout + r.stderr + self.read_log()
         deadline = time.time() + 20
@@ -99,7 +99,7 @@ class Sandbox:
 
     def stop(self):
         subprocess.run(["apache2", "-f", str(self.base / "httpd.conf"), "-k", "stop"],
-                       capture_output=True, timeout=60)
+                       capture_output=True, timeout=60, env=httpd_env())
         deadline = time.time() + 20
         while (self.base / "httpd.pid").exists() and time.time() < deadline:
             time.sleep(0.1)
