@@ -76,48 +76,50 @@ static const char *lx_set_base_url(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* arg as a whole number from lo to hi into *out: 1, or 0 when it is not one. */
+static int lx_int_arg(const char *arg, long lo, long hi, int *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < lo || v > hi)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
 static const char *lx_set_retry_after(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    char *end;
-    long v = strtol(arg, &end, 10);
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
     (void)dummy;
     if (err)
         return err;
-    if (*arg == '\0' || *end != '\0' || v < 1 || v > 3600)
+    if (!lx_int_arg(arg, 1, 3600, &conf->retry_after))
         return "LixiaoRetryAfter: give a number of seconds from 1 to 3600";
-    conf->retry_after = (int)v;
     return NULL;
 }
 
 static const char *lx_set_db_slots(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    char *end;
-    long v = strtol(arg, &end, 10);
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     (void)dummy;
     if (err)
         return err;
-    if (*end || v < 1 || v > 10000)
+    if (!lx_int_arg(arg, 1, 10000, &conf->db_slots))
         return "LixiaoDBSlots takes a number of connections from 1 to 10000 (set it to DBDMax)";
-    conf->db_slots = (int)v;
     return NULL;
 }
 
 static const char *lx_set_db_timeout(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    char *end;
-    long v = strtol(arg, &end, 10);
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
     (void)dummy;
     if (err)
         return err;
-    if (*end || v < 1 || v > 3600)
+    if (!lx_int_arg(arg, 1, 3600, &conf->db_timeout))
         return "LixiaoDBTimeout takes seconds from 1 to 3600 (above statement_timeout)";
-    conf->db_timeout = (int)v;
     return NULL;
 }
 
