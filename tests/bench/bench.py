@@ -402,14 +402,18 @@ Alias /bench-open "{static}"
         classes = self.classes()
         tokens = {op: self.csrf(op) for op in self.operators}
         one = self.operators[0]
+
+        def spread(batches):
+            # batch k to operator k mod 16, each with their own form token
+            return [self.confirm_line(self.operators[k % OPERATORS],
+                                      tokens[self.operators[k % OPERATORS]], nos)
+                    for k, nos in enumerate(batches)]
+
         # warm-up: sixteen at once, so that every pooled connection has planned its statements
         # (a connection's first batch plans them all: tens of milliseconds, once)
         self.reset_step()
-        warm = [self.confirm_line(self.operators[k % OPERATORS],
-                                  tokens[self.operators[k % OPERATORS]], nos)
-                for k, nos in enumerate(classes[:4 * OPERATORS])]
-        self.wrk("warm-up", self.plan("warm.plan", warm), connections=OPERATORS, order="once",
-                 duration=600, record=False)
+        self.wrk("warm-up", self.plan("warm.plan", spread(classes[:4 * OPERATORS])),
+                 connections=OPERATORS, order="once", duration=600, record=False)
         self.reset_step()
         singles = [self.confirm_line(one, tokens[one], [n]) for nos in classes for n in nos]
         self.figures["confirm1"] = self.wrk(
@@ -423,11 +427,9 @@ Alias /bench-open "{static}"
             connections=1, order="once", duration=600)
         self.count_done("batch40", BATCH * len(classes))
         self.reset_step()
-        batches = [self.confirm_line(self.operators[k % OPERATORS],
-                                     tokens[self.operators[k % OPERATORS]], nos)
-                   for k, nos in enumerate(classes)]
         self.figures["batch40x16"] = self.wrk(
-            "f sixteen operators confirm classes of 40", self.plan("batch16.plan", batches),
+            "f sixteen operators confirm classes of 40",
+            self.plan("batch16.plan", spread(classes)),
             connections=OPERATORS, order="once", duration=600)
         self.count_done("batch40x16", BATCH * len(classes))
         self.figures["classes"] = len(classes)
