@@ -41,6 +41,7 @@ typedef struct lx_server_conf {
     int utc_offset;             /* LixiaoTimeZone, seconds east of UTC, for times on pages */
     int db_slots;               /* LixiaoDBSlots: requests of a process at the database at once */
     int db_timeout;             /* LixiaoDBTimeout: seconds to wait for any answer of it */
+    int own_page_revalidate;    /* LixiaoOwnPageCache revalidate: 1, no-store: 0 */
     const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
     apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */

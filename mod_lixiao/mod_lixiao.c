@@ -9,6 +9,9 @@
  *                           behind a balancer reads the same file
  *   LixiaoTimeZone +08:00   the offset from UTC of the times shown on pages (the database's
  *                           session time zone, set in DBDParams, should agree)
+ *   LixiaoOwnPageCache no-store | revalidate
+ *                           whether a student's browser may keep their own page and ask
+ *                           again with its ETag (304 when unchanged); default no-store
  */
 #include "lx_private.h"
 
@@ -30,6 +33,7 @@ static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
     conf->utc_offset = LX_UNSET;
     conf->db_slots = LX_UNSET;
     conf->db_timeout = LX_UNSET;
+    conf->own_page_revalidate = LX_UNSET;
     return conf;
 }
 
@@ -43,6 +47,8 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->utc_offset = add->utc_offset != LX_UNSET ? add->utc_offset : base->utc_offset;
     conf->db_slots = add->db_slots != LX_UNSET ? add->db_slots : base->db_slots;
     conf->db_timeout = add->db_timeout != LX_UNSET ? add->db_timeout : base->db_timeout;
+    conf->own_page_revalidate = add->own_page_revalidate != LX_UNSET ? add->own_page_revalidate
+                                                                     : base->own_page_revalidate;
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     return conf;
@@ -123,6 +129,25 @@ static const char *lx_set_db_timeout(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
+/* Personal pages are no-store (nothing personal stays on a shared computer).  A site may let
+ * the student's own page be kept and revalidated instead: students press refresh all day, and
+ * a 304 costs a fraction of a page (README "Caching of the student's own page"). */
+static const char *lx_set_own_page_cache(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    (void)dummy;
+    if (err)
+        return err;
+    if (strcasecmp(arg, "no-store") == 0)
+        conf->own_page_revalidate = 0;
+    else if (strcasecmp(arg, "revalidate") == 0)
+        conf->own_page_revalidate = 1;
+    else
+        return "LixiaoOwnPageCache: give no-store (the default) or revalidate";
+    return NULL;
+}
+
 static const char *lx_set_time_zone(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
@@ -189,6 +214,9 @@ static const command_rec lx_cmds[] = {
     AP_INIT_TAKE1("LixiaoDBSlots", lx_set_db_slots, NULL, RSRC_CONF,
                   "requests of a process at the database at once, first come first served: "
                   "DBDMax (default 10)"),
+    AP_INIT_TAKE1("LixiaoOwnPageCache", lx_set_own_page_cache, NULL, RSRC_CONF,
+                  "no-store (default) or revalidate: may a student's browser keep their own "
+                  "page and revalidate it"),
     {NULL}
 };
 
@@ -235,6 +263,8 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
             conf->retry_after = LX_DEFAULT_RETRY_AFTER;
         if (conf->utc_offset == LX_UNSET)
             conf->utc_offset = LX_DEFAULT_UTC_OFFSET;
+        if (conf->own_page_revalidate == LX_UNSET)
+            conf->own_page_revalidate = 0;
         if (lx_view_compile(pconf, vs, conf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
     }

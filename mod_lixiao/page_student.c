@@ -137,10 +137,11 @@ int lx_sheet_xml(lx_req *q, xmlNodePtr page, const char *student_no)
 }
 
 /*
- * A student's own sheet may be kept by their browser and revalidated: its ETag names the
- * student, the version of everything on the sheet (lx.sheet_version) and the stylesheets.  OK
- * to go on and render, HTTP_NOT_MODIFIED when the browser's copy is current.  Other pages of
- * personal data stay no-store.
+ * A student's own sheet carries an ETag naming the student, the version of everything on the
+ * sheet (lx.sheet_version) and the stylesheets: OK to go on and render, HTTP_NOT_MODIFIED when
+ * the client's copy is current.  Like every personal page it is no-store, unless the site
+ * lets the student's browser keep it (LixiaoOwnPageCache revalidate: private, no-cache).  A
+ * client that keeps its own copy (the portal's app) may revalidate either way.
  */
 static int lx_own_sheet_etag(lx_req *q, const char *version)
 {
@@ -153,7 +154,8 @@ static int lx_own_sheet_etag(lx_req *q, const char *version)
                       NULL);
     apr_table_set(r->headers_out, "ETag", apr_pstrcat(r->pool, "W/\"", q->account->login, "-",
                                                       lx_digest(r->pool, key), "\"", NULL));
-    apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
+    if (q->conf->own_page_revalidate)
+        apr_table_setn(r->headers_out, "Cache-Control", "private, no-cache");
     return ap_meets_conditions(r) == HTTP_NOT_MODIFIED ? HTTP_NOT_MODIFIED : OK;
 }
 

@@ -207,7 +207,9 @@ class Bench:
         extra = self.env.base / "conf" / "extra"
         extra.mkdir(exist_ok=True)
         (extra / "bench.conf").write_text(f"""
-# make bench: a static file under the pages' authentication (Location /lx) and without
+# make bench: students' browsers keep their own page and revalidate it (scenario c)
+LixiaoOwnPageCache revalidate
+# a static file under the pages' authentication (Location /lx) and without
 Alias /lx/bench-static "{static}"
 <Location /lx/bench-static>
     SetHandler none

@@ -177,6 +177,22 @@ class Httpd:
         while pidfile.exists() and time.time() < deadline:
             time.sleep(0.1)
 
+    @contextlib.contextmanager
+    def extra_conf(self, name, text):
+        """httpd restarted with conf/extra/NAME.conf holding text, and restarted without it
+        afterwards, also on failure."""
+        path = self.base / "conf" / "extra" / f"{name}.conf"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        try:
+            self.stop()
+            self.start()
+            yield self
+        finally:
+            path.unlink()
+            self.stop()
+            self.start()
+
     def log_size(self):
         return self.error_log.stat().st_size if self.error_log.exists() else 0
 

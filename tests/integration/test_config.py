@@ -52,6 +52,8 @@ def test_broken_stylesheet(env, tmp_path):
     ("LixiaoRetryAfter soon", "LixiaoRetryAfter: give a number of seconds from 1 to 3600"),
     ("LixiaoBaseURL lx/", "LixiaoBaseURL: give a path such as /lx"),
     ("LixiaoTimeZone 8", "LixiaoTimeZone: give an offset from UTC such as +08:00"),
+    ("LixiaoOwnPageCache forever", "LixiaoOwnPageCache: give no-store (the default) or "
+                                   "revalidate"),
 ])
 def test_bad_directive_values(env, tmp_path, directive, message):
     code, out = try_start(env, tmp_path, lambda c: c + "\n" + directive + "\n")
