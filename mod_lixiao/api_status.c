@@ -107,6 +107,8 @@ int lx_api_status_json(lx_req *q, const char *student_no, const char **json)
         ", \"required_steps\": ", apr_itoa(p, required),
         ", \"required_done\": ", apr_itoa(p, done),
         ", \"steps\": [", apr_array_pstrcat(p, steps, ','),
-        "], \"left\": [", apr_array_pstrcat(p, left, ','), "]}", NULL);
+        "], \"left\": [", apr_array_pstrcat(p, left, ','),
+        /* null when read from the primary; from a standby, the time it is current to */
+        "], \"as_of\": ", lx_json_cst_time(p, lx_db_as_of(q)), "}", NULL);
     return OK;
 }

@@ -40,32 +40,49 @@ static int db_timeout(request_rec *r)
     return conf->db_timeout == LX_UNSET ? LX_DEFAULT_DB_TIMEOUT : conf->db_timeout;
 }
 
-int lx_db_open(request_rec *r, lx_db **out)
+/* The request's view of conn: statements wait at most LixiaoDBTimeout, and whatever
+ * transaction the request leaves open is rolled back when it ends. */
+lx_db *lx_db_wrap(request_rec *r, PGconn *conn)
 {
     lx_db *db = apr_pcalloc(r->pool, sizeof(*db));
+    db->r = r;
+    db->conn = conn;
+    db->status = OK;
+    db->timeout = apr_time_from_sec(db_timeout(r));
+    apr_pool_cleanup_register(r->pool, db, lx_db_cleanup, apr_pool_cleanup_null);
+    return db;
+}
+
+/* A connection of mod_dbd's pool, to the primary, for this request. */
+int lx_db_open(request_rec *r, lx_db **out)
+{
+    ap_dbd_t *dbd;
     int rc = lx_gate_enter(lx_process_gate, r);
     if (rc != OK)
         return rc;
-    db->r = r;
-    db->dbd = lx_dbd_acquire(r);
-    if (!db->dbd) {
+    dbd = lx_dbd_acquire(r);
+    if (!dbd) {
         /* mod_dbd has logged why it could not connect */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0101)
                       "database unavailable: no connection from mod_dbd");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (strcmp(apr_dbd_name(db->dbd->driver), "pgsql") != 0) {
+    if (strcmp(apr_dbd_name(dbd->driver), "pgsql") != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_CRIT, 0, r, LXLOGNO(0102)
                       "DBDriver is %s: mod_lixiao needs DBDriver pgsql",
-                      apr_dbd_name(db->dbd->driver));
+                      apr_dbd_name(dbd->driver));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    db->conn = apr_dbd_native_handle(db->dbd->driver, db->dbd->handle);
-    db->status = OK;
-    db->timeout = apr_time_from_sec(db_timeout(r));
-    apr_pool_cleanup_register(r->pool, db, lx_db_cleanup, apr_pool_cleanup_null);
-    *out = db;
+    *out = lx_db_wrap(r, apr_dbd_native_handle(dbd->driver, dbd->handle));
     return OK;
+}
+
+/* For a request that only reads: a standby's connection (lx_readpool.c) when one may serve
+ * it, else the primary's. */
+int lx_db_open_read(request_rec *r, lx_db **out)
+{
+    int rc = lx_readpool_open(r, out);
+    return rc == DECLINED ? lx_db_open(r, out) : rc;
 }
 
 /* SQLSTATE -> HTTP status.  Our functions raise LX4nn with the status in the code. */

@@ -42,6 +42,9 @@ typedef struct lx_server_conf {
     int db_slots;               /* LixiaoDBSlots: requests of a process at the database at once */
     int db_timeout;             /* LixiaoDBTimeout: seconds to wait for any answer of it */
     int own_page_revalidate;    /* LixiaoOwnPageCache revalidate: 1, no-store: 0 */
+    const char *read_conninfo;  /* LixiaoReadDB: libpq conninfo of the standbys, or NULL */
+    int read_slots;             /* LixiaoReadDBSlots: read connections of a process */
+    int read_after_write;       /* LixiaoReadAfterWrite: seconds a writer reads the primary */
     const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
     apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */
@@ -55,6 +58,7 @@ typedef struct lx_server_conf {
 #define LX_DEFAULT_RETRY_AFTER 30
 #define LX_DEFAULT_UTC_OFFSET (8 * 3600)      /* China Standard Time */
 #define LX_DEFAULT_DB_SLOTS 10                /* mod_dbd's default DBDMax */
+#define LX_DEFAULT_READ_AFTER_WRITE 10        /* longer than a standby's usual lag */
 #define LX_DEFAULT_DB_TIMEOUT 15              /* above the demo's statement_timeout (5 s) */
 
 /* ---- lx_gate.c: the process's database connections, first come first served ---- */
@@ -63,11 +67,16 @@ apr_status_t lx_gate_create(apr_pool_t *p, int slots, lx_gate **out);
 int lx_gate_enter(lx_gate *g, request_rec *r);
 extern lx_gate *lx_process_gate;
 
+/* ---- lx_readpool.c: the standbys' pool, for requests that only read ---- */
+typedef struct lx_req lx_req;
+apr_status_t lx_readpool_child_init(apr_pool_t *pchild, server_rec *s, lx_server_conf *conf);
+
 /* ---- lx_db.c: the pool, libpq, SQLSTATE -> HTTP status ---- */
 typedef struct lx_db {
     request_rec *r;
-    ap_dbd_t *dbd;
     PGconn *conn;
+    int standby;                /* a standby's connection (LixiaoReadDB): data may lag */
+    const char *as_of;          /* lx_db_as_of (epoch seconds), once asked */
     int status;                 /* HTTP status of the last failure, OK after success */
     const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */
     const char *message;        /* a rule's message (our LX4nn errors, in Chinese), or NULL */
@@ -79,7 +88,12 @@ typedef struct lx_db {
 /* Set in post_config: mod_dbd's acquire function. */
 extern ap_dbd_t *(*lx_dbd_acquire)(request_rec *);
 
+lx_db *lx_db_wrap(request_rec *r, PGconn *conn);
 int lx_db_open(request_rec *r, lx_db **out);
+int lx_db_open_read(request_rec *r, lx_db **out);
+int lx_readpool_open(request_rec *r, lx_db **out);
+void lx_readpool_wrote(lx_req *q);
+const char *lx_db_as_of(lx_req *q);
 PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
 PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params);
 void lx_db_allow(lx_db *db, int seconds);
@@ -108,7 +122,7 @@ int lx_account_load(request_rec *r, lx_db *db, lx_account **out);
 void lx_account_xml(xmlNodePtr page, const lx_account *acc);
 
 /* ---- lx_route.c: one request's context and the dispatcher ---- */
-typedef struct lx_req {
+struct lx_req {
     request_rec *r;
     lx_server_conf *conf;
     lx_db *db;
@@ -118,7 +132,7 @@ typedef struct lx_req {
     const char *message;        /* a specific message for the error page, in Chinese */
     apr_hash_t *step_names;     /* code -> name, read when first needed */
     const char *sheet_version;  /* of the sheet lx_sheet_xml read */
-} lx_req;
+};
 
 int lx_route(request_rec *r);
 const char *lx_arg(lx_req *q, const char *name);

@@ -128,6 +128,16 @@ static int lx_dispatch(lx_req *q)
     return HTTP_NOT_FOUND;
 }
 
+/* The pages that only read and that everyone opens all day: the student's sheet (also the
+ * staff home page at "/"), the dashboard.  They may read from a standby (LixiaoReadDB). */
+static int lx_reads_only(const lx_req *q)
+{
+    if (q->r->method_number != M_GET)
+        return 0;
+    return strcmp(q->path, "/") == 0 || strncmp(q->path, "/student/", 9) == 0
+           || strcmp(q->path, "/stats") == 0;
+}
+
 int lx_route(request_rec *r)
 {
     lx_req *q = apr_pcalloc(r->pool, sizeof(*q));
@@ -157,7 +167,7 @@ int lx_route(request_rec *r)
                       q->conf->base_url);
         return lx_fail(q, HTTP_FORBIDDEN);
     }
-    rc = lx_db_open(r, &q->db);
+    rc = lx_reads_only(q) ? lx_db_open_read(r, &q->db) : lx_db_open(r, &q->db);
     if (rc != OK)
         return lx_fail(q, rc);
     rc = lx_account_load(r, q->db, &q->account);
@@ -169,6 +179,9 @@ int lx_route(request_rec *r)
         return lx_fail(q, rc);
 
     rc = lx_dispatch(q);
+    /* a form that went through: this client reads its own change from the primary next */
+    if (r->method_number == M_POST && (rc == OK || rc == DONE || ap_is_HTTP_REDIRECT(rc)))
+        lx_readpool_wrote(q);
     if (rc == OK || rc == DONE || rc == HTTP_NOT_MODIFIED)
         return rc;
     if (ap_is_HTTP_REDIRECT(rc)) {

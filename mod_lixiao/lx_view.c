@@ -430,6 +430,13 @@ xmlNodePtr lx_page_new(lx_req *q, const char *view)
     lx_attr(page, "user", r->user);
     lx_attr(page, "request-id", r->log_id);
     lx_attr(page, "now", now);
+    if (lx_db_as_of(q)) {
+        /* read from a standby: the page says how current it is */
+        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(lx_db_as_of(q))),
+                        q->conf->utc_offset);
+        apr_strftime(now, &len, sizeof(now), "%Y-%m-%d %H:%M:%S", &tm);
+        lx_attr(page, "as-of", now);
+    }
     if (q->account)
         lx_account_xml(page, q->account);
     return page;

@@ -9,6 +9,11 @@
  *                           behind a balancer reads the same file
  *   LixiaoTimeZone +08:00   the offset from UTC of the times shown on pages (the database's
  *                           session time zone, set in DBDParams, should agree)
+ *   LixiaoReadDB "conninfo"  reads of the student page, the status API and the dashboard go to
+ *                           these standbys (libpq conninfo: several hosts and
+ *                           target_session_attrs=prefer-standby); default: all to the primary
+ *   LixiaoReadDBSlots N     read connections of a process (default LixiaoDBSlots)
+ *   LixiaoReadAfterWrite N  seconds a client that changed something reads the primary (10)
  *   LixiaoOwnPageCache no-store | revalidate
  *                           whether a student's browser may keep their own page and ask
  *                           again with its ETag (304 when unchanged); default no-store
@@ -34,6 +39,8 @@ static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
     conf->db_slots = LX_UNSET;
     conf->db_timeout = LX_UNSET;
     conf->own_page_revalidate = LX_UNSET;
+    conf->read_slots = LX_UNSET;
+    conf->read_after_write = LX_UNSET;
     return conf;
 }
 
@@ -49,6 +56,10 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->db_timeout = add->db_timeout != LX_UNSET ? add->db_timeout : base->db_timeout;
     conf->own_page_revalidate = add->own_page_revalidate != LX_UNSET ? add->own_page_revalidate
                                                                      : base->own_page_revalidate;
+    conf->read_conninfo = add->read_conninfo ? add->read_conninfo : base->read_conninfo;
+    conf->read_slots = add->read_slots != LX_UNSET ? add->read_slots : base->read_slots;
+    conf->read_after_write = add->read_after_write != LX_UNSET ? add->read_after_write
+                                                               : base->read_after_write;
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     return conf;
@@ -148,6 +159,54 @@ static const char *lx_set_own_page_cache(cmd_parms *cmd, void *dummy, const char
     return NULL;
 }
 
+/* The standbys' connection string, checked by libpq itself at start-up. */
+static const char *lx_set_read_db(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *why = NULL;
+    PQconninfoOption *opts;
+    (void)dummy;
+    if (err)
+        return err;
+    opts = PQconninfoParse(arg, &why);
+    if (!opts) {
+        char *m = apr_pstrdup(cmd->pool, why ? why : "out of memory"), *c;
+        PQfreemem(why);
+        for (c = m; *c; c++)
+            if (*c == '\r' || *c == '\n')
+                *c = ' ';
+        return apr_pstrcat(cmd->pool, "LixiaoReadDB: ", m, NULL);
+    }
+    PQconninfoFree(opts);
+    conf->read_conninfo = arg;
+    return NULL;
+}
+
+static const char *lx_set_read_slots(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dummy;
+    if (err)
+        return err;
+    if (!lx_int_arg(arg, 1, 10000, &conf->read_slots))
+        return "LixiaoReadDBSlots takes a number of connections from 1 to 10000";
+    return NULL;
+}
+
+static const char *lx_set_read_after_write(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    (void)dummy;
+    if (err)
+        return err;
+    if (!lx_int_arg(arg, 1, 3600, &conf->read_after_write))
+        return "LixiaoReadAfterWrite takes seconds from 1 to 3600";
+    return NULL;
+}
+
 static const char *lx_set_time_zone(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
@@ -217,6 +276,12 @@ static const command_rec lx_cmds[] = {
     AP_INIT_TAKE1("LixiaoOwnPageCache", lx_set_own_page_cache, NULL, RSRC_CONF,
                   "no-store (default) or revalidate: may a student's browser keep their own "
                   "page and revalidate it"),
+    AP_INIT_TAKE1("LixiaoReadDB", lx_set_read_db, NULL, RSRC_CONF,
+                  "libpq connection string of the standbys for pages that only read"),
+    AP_INIT_TAKE1("LixiaoReadDBSlots", lx_set_read_slots, NULL, RSRC_CONF,
+                  "read connections of a process at once (default LixiaoDBSlots)"),
+    AP_INIT_TAKE1("LixiaoReadAfterWrite", lx_set_read_after_write, NULL, RSRC_CONF,
+                  "seconds a client that changed something reads from the primary (10)"),
     {NULL}
 };
 
@@ -265,6 +330,8 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
             conf->utc_offset = LX_DEFAULT_UTC_OFFSET;
         if (conf->own_page_revalidate == LX_UNSET)
             conf->own_page_revalidate = 0;
+        if (conf->read_after_write == LX_UNSET)
+            conf->read_after_write = LX_DEFAULT_READ_AFTER_WRITE;
         if (lx_view_compile(pconf, vs, conf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -283,6 +350,9 @@ static void lx_child_init(apr_pool_t *pchild, server_rec *s)
                      "no gate in front of the database pool: requests wait in mod_dbd's");
         lx_process_gate = NULL;
     }
+    if (lx_readpool_child_init(pchild, s, conf) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, LXLOGNO(0005)
+                     "no pool for LixiaoReadDB: every request reads from the primary");
 }
 
 static int lx_handler(request_rec *r)

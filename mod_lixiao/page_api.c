@@ -170,7 +170,9 @@ int lx_route_api(lx_req *q)
     int rc;
 
     apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
-    rc = lx_db_open(q->r, &q->db);
+    /* the status may come from a standby (LixiaoReadDB); feeds write to the primary */
+    rc = q->r->method_number == M_GET ? lx_db_open_read(q->r, &q->db)
+                                      : lx_db_open(q->r, &q->db);
     if (rc != OK)
         return lx_json_error(q, 503, "unavailable", "数据库暂时无法连接，请稍后重试", NULL);
     purpose = lx_bearer_purpose(q, &rc);

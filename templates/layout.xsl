@@ -50,6 +50,14 @@
         <a class="skip" href="#main">跳到正文</a>
         <xsl:call-template name="site-header"/>
         <main id="main" class="container">
+          <!-- read from a standby (LixiaoReadDB): how current the page is -->
+          <xsl:if test="@as-of">
+            <p class="as-of muted small" role="status">
+              <xsl:text>数据截至 </xsl:text>
+              <time><xsl:value-of select="@as-of"/></time>
+              <xsl:text>（只读副本，最近几秒内的办理可能尚未显示）</xsl:text>
+            </p>
+          </xsl:if>
           <xsl:apply-templates select="." mode="content"/>
         </main>
         <xsl:call-template name="site-footer"/>

@@ -52,6 +52,10 @@ def test_broken_stylesheet(env, tmp_path):
     ("LixiaoRetryAfter soon", "LixiaoRetryAfter: give a number of seconds from 1 to 3600"),
     ("LixiaoBaseURL lx/", "LixiaoBaseURL: give a path such as /lx"),
     ("LixiaoTimeZone 8", "LixiaoTimeZone: give an offset from UTC such as +08:00"),
+    ("LixiaoReadDB nonsense", 'LixiaoReadDB: missing "=" after "nonsense" in connection '
+                              'info string'),
+    ("LixiaoReadDBSlots 0", "LixiaoReadDBSlots takes a number of connections from 1 to 10000"),
+    ("LixiaoReadAfterWrite 0", "LixiaoReadAfterWrite takes seconds from 1 to 3600"),
     ("LixiaoOwnPageCache forever", "LixiaoOwnPageCache: give no-store (the default) or "
                                    "revalidate"),
 ])

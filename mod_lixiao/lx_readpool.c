@@ -1,0 +1,198 @@
+/*
+ * lx_readpool.c: a second, read-only pool of connections, to the standbys (issue 10).
+ *
+ * The student page, the portal's status API and the dashboard are nearly all of graduation
+ * day's requests, and none of them writes.  With LixiaoReadDB set they read from a standby
+ * (libpq's multi-host list with target_session_attrs=prefer-standby: a standby when one is up,
+ * else the primary), and the primary keeps its connections for the desks.  mod_dbd offers one
+ * pool per server, so this one is the module's own: an apr_reslist of libpq connections per
+ * process, behind a gate of its own (first come first served, as lx_gate.c explains).
+ *
+ * Two rules keep a standby's lag from surprising anyone:
+ *  - read-your-writes: whoever has just changed something reads from the primary for
+ *    LixiaoReadAfterWrite seconds.  The client carries the deadline in a cookie, so it holds
+ *    on whichever node the balancer sends the next request to;
+ *  - a page read from a standby says so, with the time its data are current to ("as of").
+ */
+#include "lx_private.h"
+#include "apr_reslist.h"
+#include "util_cookies.h"
+
+#define LX_READ_COOKIE "lx_fresh"
+#define LX_READ_TTL apr_time_from_sec(300)  /* idle connections close after this */
+
+typedef struct lx_readpool {
+    apr_reslist_t *list;
+    lx_gate *gate;
+    const char *conninfo;
+    server_rec *s;
+} lx_readpool;
+
+/* Written in child_init only, read by every request. */
+static lx_readpool *lx_process_readpool;
+
+static apr_status_t lx_read_connect(void **out, void *data, apr_pool_t *p)
+{
+    lx_readpool *rp = data;
+    PGconn *conn = PQconnectdb(rp->conninfo);
+    (void)p;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        char *m = apr_pstrdup(p, PQerrorMessage(conn)), *c;
+        for (c = m; *c; c++)
+            if (*c == '\r' || *c == '\n')
+                *c = ' ';
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, rp->s, LXLOGNO(0111)
+                     "LixiaoReadDB: cannot connect: %s", m);
+        PQfinish(conn);
+        return APR_EGENERAL;
+    }
+    *out = conn;
+    return APR_SUCCESS;
+}
+
+static apr_status_t lx_read_disconnect(void *res, void *data, apr_pool_t *p)
+{
+    (void)data; (void)p;
+    PQfinish(res);
+    return APR_SUCCESS;
+}
+
+/* The pool of this process (child_init): nothing when LixiaoReadDB is not set. */
+apr_status_t lx_readpool_child_init(apr_pool_t *pchild, server_rec *s, lx_server_conf *conf)
+{
+    lx_readpool *rp;
+    apr_status_t rv;
+    int slots = conf->read_slots == LX_UNSET ? conf->db_slots : conf->read_slots;
+
+    if (!conf->read_conninfo)
+        return APR_SUCCESS;
+    if (slots == LX_UNSET)
+        slots = LX_DEFAULT_DB_SLOTS;
+    rp = apr_pcalloc(pchild, sizeof(*rp));
+    rp->conninfo = conf->read_conninfo;
+    rp->s = s;
+    rv = lx_gate_create(pchild, slots, &rp->gate);
+    if (rv == APR_SUCCESS)
+        rv = apr_reslist_create(&rp->list, 0, slots, slots, LX_READ_TTL, lx_read_connect,
+                                lx_read_disconnect, rp, pchild);
+    if (rv != APR_SUCCESS)
+        return rv;
+    apr_reslist_cleanup_order_set(rp->list, APR_RESLIST_CLEANUP_FIRST);
+    lx_process_readpool = rp;
+    return APR_SUCCESS;
+}
+
+/* Has this client changed something within the last LixiaoReadAfterWrite seconds? */
+static int lx_recent_writer(request_rec *r)
+{
+    const char *v = NULL;
+    char *end;
+    apr_int64_t until;
+    if (ap_cookie_read(r, LX_READ_COOKIE, &v, 0) != APR_SUCCESS || !v)
+        return 0;
+    until = apr_strtoi64(v, &end, 10);
+    return *end == '\0' && until > apr_time_sec(r->request_time);
+}
+
+/* After a change: this client reads from the primary for a while, on every node.  Only a
+ * deadline is in the cookie; a forged one costs the primary a few reads, nothing more. */
+void lx_readpool_wrote(lx_req *q)
+{
+    int secs = q->conf->read_after_write;
+    if (!q->conf->read_conninfo)
+        return;
+    ap_cookie_write(q->r, LX_READ_COOKIE,
+                    apr_psprintf(q->r->pool, "%" APR_INT64_T_FMT,
+                                 (apr_int64_t)apr_time_sec(q->r->request_time) + secs),
+                    apr_psprintf(q->r->pool, "Path=%s/;HttpOnly;SameSite=Lax",
+                                 *q->conf->base_url ? q->conf->base_url : ""),
+                    secs, q->r->err_headers_out, NULL);
+}
+
+/* Is the server of conn a standby?  libpq 14 and later are told, and told again whenever it
+ * changes (a promotion), without a query. */
+static int lx_in_hot_standby(PGconn *conn)
+{
+    const char *v = PQparameterStatus(conn, "in_hot_standby");
+    return v && strcmp(v, "on") == 0;
+}
+
+/* The connection goes back, or is dropped when it is broken or was cut off mid-answer. */
+typedef struct lx_read_lease {
+    lx_readpool *rp;
+    lx_db *db;
+} lx_read_lease;
+
+static apr_status_t lx_read_release(void *data)
+{
+    lx_read_lease *lease = data;
+    PGconn *conn = lease->db->conn;
+    if (lease->db->timed_out || PQstatus(conn) != CONNECTION_OK
+        || PQtransactionStatus(conn) != PQTRANS_IDLE)
+        apr_reslist_invalidate(lease->rp->list, conn);
+    else
+        apr_reslist_release(lease->rp->list, conn);
+    return APR_SUCCESS;
+}
+
+/*
+ * A read-only connection for this request: OK with *out set, DECLINED when the request should
+ * read from the primary instead (no LixiaoReadDB, a recent writer, or no read connection to
+ * be had), or 503 when it waited too long for a slot.
+ */
+int lx_readpool_open(request_rec *r, lx_db **out)
+{
+    lx_readpool *rp = lx_process_readpool;
+    lx_read_lease *lease;
+    lx_db *db;
+    void *conn;
+    int rc;
+
+    if (!rp || lx_recent_writer(r))
+        return DECLINED;
+    rc = lx_gate_enter(rp->gate, r);
+    if (rc != OK)
+        return rc;
+    if (apr_reslist_acquire(rp->list, &conn) != APR_SUCCESS)
+        return DECLINED;        /* lx_read_connect logged why */
+    if (PQstatus(conn) != CONNECTION_OK) {
+        PQreset(conn);
+        if (PQstatus(conn) != CONNECTION_OK) {
+            apr_reslist_invalidate(rp->list, conn);
+            return DECLINED;
+        }
+    }
+    /* registered before lx_db_wrap's cleanup, so it runs after it (last in, first out): a
+     * transaction is rolled back before the connection goes back */
+    lease = apr_palloc(r->pool, sizeof(*lease));
+    lease->rp = rp;
+    apr_pool_cleanup_register(r->pool, lease, lx_read_release, apr_pool_cleanup_null);
+    db = lease->db = lx_db_wrap(r, conn);
+    db->standby = lx_in_hot_standby(conn);
+    *out = db;
+    return OK;
+}
+
+/*
+ * The time the data of a standby are current to, in seconds since the epoch (a string, as
+ * PostgreSQL gives it); NULL on the primary.  A standby that has replayed everything it
+ * received, while its WAL receiver runs, is current to now; otherwise to its last replayed
+ * transaction.
+ */
+const char *lx_db_as_of(lx_req *q)
+{
+    PGresult *res;
+
+    if (!q->db || !q->db->standby)
+        return NULL;
+    if (!q->db->as_of) {
+        res = lx_db_prepared(q->db,
+            "SELECT extract(epoch FROM CASE WHEN pg_last_wal_receive_lsn() = "
+            "pg_last_wal_replay_lsn() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver "
+            "WHERE pid IS NOT NULL) THEN now() "
+            "ELSE coalesce(pg_last_xact_replay_timestamp(), now()) END)::bigint AS as_of",
+            0, NULL);
+        q->db->as_of = res ? lx_value(res, 0, "as_of") : NULL;
+    }
+    return q->db->as_of;
+}
