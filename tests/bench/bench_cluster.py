@@ -1,0 +1,182 @@
+"""make bench-cluster: issue 10's figures on loopback.  The cluster of README "Large
+installations" (tests/integration/clusterenv.py: a primary, a synchronous standby, two httpd
+nodes, a balancer in front), with the demo's 10,500 students, loaded with wrk through the
+balancer:
+
+    one node        the balancer with node 2 stopped (graceful-stop)
+    two nodes       both nodes, every read on the primary
+    two nodes, reads on the standby   LixiaoReadDB on both nodes (prefer-standby)
+    node 1 direct   the same node without the balancer: what the proxy costs
+
+for the student page (random students, full render) and the portal's status API.  Writes
+bench/cluster.json (commit, date, machine, wrk commands and raw output, figures) and
+bench/cluster.md, whose table it copies into README.md.  Every process runs on the same two
+cores: a second node or a standby can only add throughput where it has cores of its own, and
+these figures show what the extra hops cost and what the machinery does, not what more
+machines would give.
+
+    BENCH_DURATION=15   seconds of each wrk run (default 15)
+    BENCH_ROUNDS=2      rounds, alternating the set-ups (default 2)
+"""
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "integration"))
+sys.path.insert(0, str(HERE))
+import bench  # noqa: E402
+from bench import REPO, Wrk, basic, commit, log, machine, median_of  # noqa: E402
+from clusterenv import ClusterEnv  # noqa: E402
+
+CONNECTIONS = 64
+SETUPS = [
+    ("one_node", "one node behind the balancer"),
+    ("two_nodes", "two nodes behind the balancer"),
+    ("two_nodes_standby", "two nodes, reads on the standby"),
+    ("direct", "node 1 direct, no balancer"),
+]
+LOADS = [("page", "student page"), ("api", "status API")]
+
+
+class ClusterBench:
+    def __init__(self):
+        self.env = ClusterEnv(size=bench.DEMO)
+        self.plans = Path(bench.tempfile.mkdtemp(prefix="lx-bench-cluster-", dir="/tmp"))
+        self.runs = {}
+
+    def start(self):
+        log(f"generating {bench.DEMO:,} students, a standby, two nodes and a balancer")
+        self.env.start()
+        self.plans.chmod(0o755)
+        students = [r[0] for r in self.env.cluster.psql(
+            "SELECT student_no FROM lx.student ORDER BY 1")]
+        lines = {
+            "page": [("GET", "/lx/", f"Authorization: {basic(n)}", "") for n in students],
+            "api": [("GET", f"/lx/api/v1/students/{n}/status", f"Authorization: {basic(n)}", "")
+                    for n in students],
+        }
+        for name, rows in lines.items():
+            path = self.plans / f"{name}.plan"
+            path.write_text("".join("\t".join(f) + "\n" for f in rows))
+            path.chmod(0o644)
+        self.front = Wrk(self.env.balancer.url, self.plans)
+        self.direct = Wrk(self.env.nodes[0].url, self.plans)
+
+    def reads_on_standby(self, on):
+        """LixiaoReadDB on both nodes (restarted), or off again."""
+        standby, primary = self.env.standby, self.env.primary
+        text = (f'LixiaoReadDB "host={standby.sock},{primary.sock} dbname=lixiao user=lx_app '
+                f'password={primary.dbpass} connect_timeout=3 application_name=lixiao_read '
+                f'target_session_attrs=prefer-standby"\n')
+        for node in self.env.nodes:
+            conf = node.base / "conf" / "extra" / "read.conf"
+            if on:
+                conf.write_text(text)
+            else:
+                conf.unlink(missing_ok=True)
+            node.stop()
+            node.start()
+        page = self.env.balancer.get("/lx/", user="2022010002")
+        assert page.status_code == 200 and ("数据截至" in page.text) == on, page.status_code
+
+    def measure(self, setup, wrk):
+        for load, _ in LOADS:
+            wrk("warm-up", f"{load}.plan", connections=CONNECTIONS, duration=3, record=False)
+            r = wrk(f"{setup} {load}", f"{load}.plan", connections=CONNECTIONS)
+            self.runs.setdefault(f"{setup}/{load}", []).append(r)
+
+    def round(self):
+        node2 = self.env.nodes[1]
+        node2.graceful_stop()
+        time.sleep(1)
+        self.measure("one_node", self.front)
+        node2.start()
+        time.sleep(1)
+        self.measure("two_nodes", self.front)
+        self.measure("direct", self.direct)
+        self.reads_on_standby(True)
+        self.measure("two_nodes_standby", self.front)
+        self.reads_on_standby(False)
+
+    def close(self):
+        self.env.close()
+        bench.shutil.rmtree(self.plans, ignore_errors=True)
+
+
+def figures(runs):
+    f = {key: median_of(results) for key, results in runs.items()}
+    ratio = {}
+    for load, _ in LOADS:
+        one, two = f[f"one_node/{load}"]["rps"], f[f"two_nodes/{load}"]["rps"]
+        ratio[f"{load}_two_nodes_one"] = round(two / one, 3)
+        ratio[f"{load}_standby_primary"] = round(
+            f[f"two_nodes_standby/{load}"]["rps"] / two, 3)
+        ratio[f"{load}_balancer_direct"] = round(
+            f[f"two_nodes/{load}"]["rps"] / f[f"direct/{load}"]["rps"], 3)
+    return f, ratio
+
+
+def markdown(result):
+    f, r = result["figures"], result["ratios"]
+    out = [f"Commit `{result['commit'][:12]}`, {result['date']}, {result['machine']['cpu']}, "
+           f"{result['machine']['cores']} cores for everything (two PostgreSQL servers, three "
+           f"httpd, wrk); {CONNECTIONS} connections, {bench.DURATION} s a run, median of "
+           f"{bench.ROUNDS} alternating rounds.", "",
+           "| set-up | load | req/s | p50 ms | p99 ms | errors |",
+           "|---|---|---:|---:|---:|---:|"]
+    for setup, label in SETUPS:
+        for load, load_label in LOADS:
+            x = f[f"{setup}/{load}"]
+            out.append(f"| {label} | {load_label} | {x['rps']:,.0f} | {x['p50_ms']:.2f} | "
+                       f"{x['p99_ms']:.2f} | {x['errors']:.0f} |")
+    out += ["", "| ratio | student page | status API |", "|---|---:|---:|"]
+    for key, label in [("two_nodes_one", "two nodes / one node"),
+                       ("standby_primary", "reads on the standby / on the primary"),
+                       ("balancer_direct", "two nodes behind the balancer / one node direct")]:
+        out.append(f"| {label} | {r['page_' + key]} | {r['api_' + key]} |")
+    return "\n".join(out) + "\n"
+
+
+def write(result):
+    out = REPO / "bench"
+    out.mkdir(exist_ok=True)
+    (out / "cluster.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    md = markdown(result)
+    (out / "cluster.md").write_text("# Latest `make bench-cluster`\n\n" + md)
+    readme = REPO / "README.md"
+    text = readme.read_text()
+    begin, end = "<!-- bench-cluster:begin -->", "<!-- bench-cluster:end -->"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        readme.write_text(head + begin + "\n" + md + rest[rest.index(end):])
+    print(md)
+
+
+def main():
+    started = datetime.datetime.now(datetime.timezone.utc)
+    b = ClusterBench()
+    try:
+        b.start()
+        for k in range(bench.ROUNDS):
+            log(f"round {k + 1} of {bench.ROUNDS}")
+            b.round()
+        errors = [line for h in b.env.httpds() for line in h.log_since(0)
+                  if bench.re.search(r"\[[\w_]*:(error|crit|alert|emerg)\]", line)]
+    finally:
+        b.close()
+    f, ratios = figures(b.runs)
+    write({
+        "commit": commit(), "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "wrk": [run for w in (b.front, b.direct) for run in w.runs],
+        "figures": f, "ratios": ratios,
+        "errors": sum(x["errors"] for x in f.values()),
+        "error_log_lines": errors[:20],
+    })
+
+
+if __name__ == "__main__":
+    main()
