@@ -40,6 +40,8 @@ if [ "${1:-}" = --balancer ]; then
         members+="    BalancerMember \"$url\" retry=1 connectiontimeout=3 timeout=60 disablereuse=On"$'\n'
     done
     mkdir -p "$RUNDIR/conf" "$RUNDIR/log" "$RUNDIR/run"
+    # the checkout may lie where httpd's children (www-data) cannot read
+    install -m 644 "$HERE/conf/balancer-unavailable.lua" "$RUNDIR/conf/"
     sed -e "s|@RUNDIR@|$RUNDIR|g" -e "s|@PORT@|$PORT|g" "$HERE/conf/balancer.conf.in" \
         | awk -v ug="$usergroup" -v m="$members" \
             '{ if ($0 == "@USERGROUP@") print ug; else if ($0 == "@MEMBERS@") printf "%s", m; else print }' \
