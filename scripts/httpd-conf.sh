@@ -36,8 +36,10 @@ if [ "${1:-}" = --balancer ]; then
     shift 3
     [ $# -gt 0 ] || { echo "httpd-conf.sh --balancer: no NODE_URL" >&2; exit 2; }
     members=""
+    n=0
     for url in "$@"; do
-        members+="    BalancerMember \"$url\" retry=1 connectiontimeout=3 timeout=60 disablereuse=On"$'\n'
+        n=$((n + 1))
+        members+="    BalancerMember \"$url\" route=node$n retry=1 connectiontimeout=3 timeout=60 disablereuse=On"$'\n'
     done
     mkdir -p "$RUNDIR/conf" "$RUNDIR/log" "$RUNDIR/run"
     # the checkout may lie where httpd's children (www-data) cannot read

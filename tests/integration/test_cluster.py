@@ -16,6 +16,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+import requests
 
 from clusterenv import ClusterEnv
 from data import make_class
@@ -105,6 +106,27 @@ def test_token_of_one_node_is_accepted_by_the_other(site):
     assert r.status_code == 403
 
 
+def test_a_browser_stays_on_its_node(site):
+    """The balancer's LXROUTE cookie keeps a browser on one node (where mod_auth_cas would
+    keep its session); a client without cookies is spread over both."""
+    front, nodes = site.balancer, site.nodes
+    s = requests.Session()
+    s.auth = (STUDENT, "demo")
+    assert s.get(front.url + "/lx/", timeout=20).status_code == 200
+    route = s.cookies.get("LXROUTE")
+    assert route in (".node1", ".node2"), s.cookies
+    mine = nodes[int(route[-1]) - 1]
+    offsets = [access_size(n) for n in nodes]
+    for _ in range(10):
+        assert s.get(front.url + "/lx/", timeout=20).status_code == 200
+    for _ in range(10):
+        assert front.get("/lx/", user=STUDENT).status_code == 200
+    time.sleep(0.5)                           # the last lines of the access logs
+    served = {n.base.name: served_since(n, off) for n, off in zip(nodes, offsets)}
+    assert served[mine.base.name] >= 10, served
+    assert all(v > 0 for v in served.values()), served
+
+
 def test_node_stopped_and_started_while_confirming(site):
     site.expect.front.append(NODE_REFUSED)
     node1, node2 = site.nodes
@@ -178,6 +200,9 @@ def test_balancer_errors_are_503_with_retry_after(site):
 
 def test_primary_dies_and_standby_is_promoted(site):
     site.expect.nodes.append(DB_OUTAGE)
+    # the standby confirms every commit before the primary acknowledges it
+    assert site.primary.psql("SELECT application_name, sync_state FROM pg_stat_replication; "
+                             "SHOW synchronous_commit") == [["lx_standby", "sync"], ["on"]]
     before = [n.pids() for n in site.nodes]
     with desks(site, classes(site)) as work:
         time.sleep(1.5)
