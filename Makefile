@@ -4,6 +4,8 @@
 #   make start    the same, in the background;  make stop  stops it;  make reset  deletes its data
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
 #   make test-asan   the integration tests once against the module built with AddressSanitizer
+#   make test-cluster   the cluster test alone (two nodes behind a balancer, a primary and a
+#                 synchronous standby; README "Large installations"): writes build/cluster.json
 #   make bench    every benchmark (README "Benchmarks"): writes bench/results.json and .md
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
 #   make bench-import   the roster import through the module against psql by hand, alone
@@ -37,6 +39,12 @@ test: deps-test
 # one fuzzer at a time, in one process, at low priority
 fuzz: deps-test
 	$(MAKE) -f Makefile.apxs fuzz-run
+
+# part of make test too; alone, it prints the failover figures (README "Large installations")
+test-cluster: deps-test
+	$(MAKE) -f Makefile.apxs all
+	/usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs tests/integration/test_cluster.py
+	@cat build/cluster.json
 
 # the integration suite once against the module built with AddressSanitizer (README "Tests")
 test-asan: deps-test
@@ -72,5 +80,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test fuzz bench bench-import bench-stats install deps-run \
+.PHONY: run start stop reset test test-cluster fuzz bench bench-import bench-stats install deps-run \
 	deps-install deps-test deps-bench

@@ -3,9 +3,21 @@
 #
 #   scripts/pg.sh init  DIR     create the cluster in DIR/pg (socket in DIR/run, log in DIR/log)
 #   scripts/pg.sh start DIR     start it (waits until it accepts connections)
-#   scripts/pg.sh stop  DIR     stop it (fast shutdown)
+#   scripts/pg.sh stop  DIR [MODE]   stop it (pg_ctl's MODE: fast by default; immediate
+#                               kills the server as a crash would)
 #   scripts/pg.sh setup DIR PASSWORD   create roles lx_owner, lx_app (with PASSWORD) and the
 #                               database lixiao, then apply the migrations of sql/
+#
+#
+# Replication (README "Large installations"; tests/integration/test_cluster.py):
+#   scripts/pg.sh standby PRIMARY_DIR DIR NAME   a hot standby of the cluster in PRIMARY_DIR,
+#                               made in DIR by pg_basebackup -R and started; it streams from the
+#                               primary's socket as application_name NAME
+#   scripts/pg.sh sync PRIMARY_DIR NAME          make the standby NAME synchronous
+#                               (synchronous_standby_names, synchronous_commit = on) and wait
+#                               until the primary reports it so.  Set after the base backup,
+#                               so that the standby, once promoted, waits for no standby of its own
+#   scripts/pg.sh promote DIR   promote the standby in DIR (waits until it accepts writes)
 #
 # The cluster listens on its unix socket only.  As root, initdb and postgres run as the
 # postgres user (they refuse root); the socket directory is world-searchable so that httpd's
@@ -14,7 +26,7 @@ set -euo pipefail
 
 PGBIN=/usr/lib/postgresql/15/bin
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-cmd=${1:?usage: pg.sh init|start|stop|setup DIR}
+cmd=${1:?usage: pg.sh init|start|stop|setup|standby|sync|promote DIR}
 DIR=${2:?usage: pg.sh $cmd DIR}
 DIR=$(cd "$DIR" && pwd)
 PGDATA=$DIR/pg
@@ -43,6 +55,7 @@ init)
     # peer for the superuser (migrations), passwords for everything else
     cat >"$PGDATA/pg_hba.conf" <<'EOF'
 local   all     postgres                peer
+local   replication     postgres        peer
 local   lixiao  lx_owner,lx_app         scram-sha-256
 EOF
     cat >>"$PGDATA/postgresql.conf" <<EOF
@@ -67,6 +80,9 @@ log_error_verbosity = terse
 log_connections = off
 log_disconnections = off
 fsync = on
+# streaming replication (pg.sh standby): wal_level replica and hot_standby are the defaults
+max_wal_senders = 10
+wal_keep_size = 256MB
 # per-statement counts: the tests show that a batch is a fixed number of statements
 shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = top
@@ -78,8 +94,55 @@ start)
     ;;
 stop)
     if [ -f "$PGDATA/postmaster.pid" ]; then
-        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null || true
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m "${3:-fast}" -w -t 60 stop >/dev/null || true
     fi
+    ;;
+standby)
+    # DIR (the second argument) is the primary's; the standby's directory comes third
+    PRIMARY_SOCK=$SOCK
+    SDIR=${3:?usage: pg.sh standby PRIMARY_DIR DIR NAME}
+    NAME=${4:?usage: pg.sh standby PRIMARY_DIR DIR NAME}
+    case $SDIR in /*) ;; *) SDIR=$OLDPWD/$SDIR ;; esac
+    mkdir -p "$SDIR/pg" "$SDIR/run" "$SDIR/log"
+    SDIR=$(cd "$SDIR" && pwd)
+    chmod 755 "$SDIR/run"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$SDIR/pg" "$SDIR/run" "$SDIR/log"; fi
+    chmod 700 "$SDIR/pg"
+    # -R: standby.signal and primary_conninfo; -X stream: the WAL of the copy comes along
+    as_pg "$PGBIN/pg_basebackup" -h "$PRIMARY_SOCK" -U postgres -D "$SDIR/pg" -R -X stream \
+        -c fast >"$SDIR/log/basebackup.log" 2>&1 || { cat "$SDIR/log/basebackup.log" >&2; exit 1; }
+    # the copy names the primary's socket directory: the standby listens on its own, and says
+    # who it is (synchronous_standby_names names it); postgresql.auto.conf, written by -R,
+    # would win over postgresql.conf, so its primary_conninfo is set there
+    cat >>"$SDIR/pg/postgresql.conf" <<EOF
+
+# --- standby of $PRIMARY_SOCK ---
+unix_socket_directories = '$SDIR/run'
+hot_standby = on
+EOF
+    sed -i '/^primary_conninfo/d' "$SDIR/pg/postgresql.auto.conf"
+    echo "primary_conninfo = 'host=$PRIMARY_SOCK user=postgres application_name=$NAME'" \
+        >>"$SDIR/pg/postgresql.auto.conf"
+    as_pg "$PGBIN/pg_ctl" -D "$SDIR/pg" -l "$SDIR/log/postgresql.log" -w -t 60 start >/dev/null
+    ;;
+sync)
+    NAME=${3:?usage: pg.sh sync PRIMARY_DIR NAME}
+    psql_su >/dev/null <<EOF
+ALTER SYSTEM SET synchronous_standby_names = '"$NAME"';
+ALTER SYSTEM SET synchronous_commit = on;
+SELECT pg_reload_conf();
+EOF
+    for _ in $(seq 600); do
+        state=$(as_pg "$PGBIN/psql" -X -At -h "$SOCK" -d postgres \
+            -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = '$NAME'")
+        if [ "$state" = sync ]; then exit 0; fi
+        sleep 0.1
+    done
+    echo "pg.sh sync: $NAME is not a synchronous standby of $DIR after 60 s" >&2
+    exit 1
+    ;;
+promote)
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 60 promote >/dev/null
     ;;
 setup)
     PASSWORD=${3:?usage: pg.sh setup DIR PASSWORD}

@@ -45,12 +45,13 @@ def unexpected_lines(httpd, offset, patterns):
 @contextlib.contextmanager
 def running(env):
     """env started, and closed afterwards, also on failure (then saying where it was).  Before
-    it goes, no resident ID number may be in any of its logs (idleak.py)."""
+    it goes, no resident ID number may be in any of its logs (idleak.py; an env whose logs
+    lie elsewhere than env.base/log searches them with its own leaks())."""
     failed = True
     try:
         env.start()
         yield env
-        found = idleak.leaks(env)
+        found = env.leaks() if hasattr(env, "leaks") else idleak.leaks(env)
         assert not found, idleak.describe(found)
         failed = False
     finally:
@@ -216,18 +217,30 @@ class Httpd:
         return requests.request(method, self.url + path, auth=auth, **kw)
 
 
+def new_base(prefix):
+    """A new temporary directory that postgres and www-data may enter."""
+    base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    base.chmod(0o755)
+    return base
+
+
+def copy_templates(base):
+    """The stylesheets copied to base/templates, readable by httpd's children."""
+    templates = base / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    for p in [templates, *templates.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return templates
+
+
 class Env:
     """One cluster and one httpd for the whole session.  cas=True: a CAS server on loopback
     (tests/integration/casserver.py) that knows every login of the database and "stranger",
     and httpd signs in through it (mod_auth_cas) instead of the password file."""
 
     def __init__(self, size=400, cas=False, **generate):
-        self.base = Path(tempfile.mkdtemp(prefix="lx-test-", dir="/tmp"))
-        self.base.chmod(0o755)
-        self.templates = self.base / "templates"
-        shutil.copytree(REPO / "templates", self.templates)
-        for p in [self.templates, *self.templates.rglob("*")]:
-            p.chmod(0o755 if p.is_dir() else 0o644)
+        self.base = new_base("lx-test-")
+        self.templates = copy_templates(self.base)
         self.cluster = Cluster(self.base)
         self.cas = CasServer(self.base, free_port()) if cas else None
         self.httpd = Httpd(self.base, self.cluster, self.templates, cas=self.cas)

@@ -3,19 +3,17 @@ confirmations, PostgreSQL down when httpd starts, a locked row, a stopped backen
 acknowledged change is in the database exactly once, the only failures are 503 with
 Retry-After, and nothing waits forever.  The measured recovery times are written to
 build/faults.json for the closing notes."""
-import json
 import os
 import signal
 import subprocess
-import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from data import make_class, state
-from desk import batch, csrf_of, outcomes
+from desk import batch, csrf_of
+from operators import Operators, events_of as step_events, first_served, record as record_in
 
 STEP = "student_card"
 POINT = "student_affairs"
@@ -24,35 +22,11 @@ FIGURES = REPO / "build" / "faults.json"
 
 
 def record(name, value):
-    FIGURES.parent.mkdir(exist_ok=True)
-    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    figures[name] = value
-    FIGURES.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    record_in(FIGURES, name, value)
 
 
 def events_of(env, nos):
-    rows = env.cluster.psql(f"""
-        SELECT s.student_no, e.kind FROM lx.event e JOIN lx.student s ON s.id = e.student_id
-         WHERE s.student_no IN ({",".join(f"'{n}'" for n in nos)})
-           AND e.step_id = (SELECT id FROM lx.step WHERE code = '{STEP}')
-         ORDER BY e.id""")
-    out = {n: [] for n in nos}
-    for no, kind in rows:
-        out[no].append(kind)
-    return out
-
-
-def first_served(httpd, user, deadline_s=20):
-    """Seconds until the first 200 of the user's page (polling every 20 ms)."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < deadline_s:
-        try:
-            if httpd.get("/lx/", user=user, timeout=10).status_code == 200:
-                return time.monotonic() - t0
-        except Exception:
-            pass
-        time.sleep(0.02)
-    return None
+    return step_events(env, nos, STEP)
 
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
@@ -63,74 +37,18 @@ def test_restart_while_confirming_batches(env, httpd, logcheck, mode):
         _, nos = make_class(env, "05", 12)
         clients.append(nos)
     user = "op_student_affairs"
-    csrf = csrf_of(httpd, user)
-    stop = threading.Event()
-    statuses, failures = [], []
-    acknowledged = [0] * len(clients)
-    lock = threading.Lock()
-
-    def work(k, nos):
-        action = "confirm"
-        while not stop.is_set():
-            rid = uuid.uuid4().hex
-            # a form answered 503 is sent again, as it was: the request id makes it safe
-            while True:
-                try:
-                    r = batch(httpd, user, POINT, nos[0], STEP, "class", nos, action=action,
-                              csrf=csrf, rid=rid, timeout=30)
-                except Exception as e:        # httpd itself never goes away: a failure
-                    with lock:
-                        failures.append(repr(e))
-                    return
-                with lock:
-                    statuses.append(r.status_code)
-                if r.status_code == 503:
-                    if r.headers.get("Retry-After") != "30":
-                        with lock:
-                            failures.append(("503 without Retry-After", dict(r.headers)))
-                    time.sleep(0.05)
-                    continue
-                break
-            if r.status_code != 200:
-                with lock:
-                    failures.append((r.status_code, r.text[:300]))
-                return
-            got = {o for _, _, o, _ in outcomes(r)}
-            if not got <= {"ok", "replayed"}:
-                with lock:
-                    failures.append(("outcomes", got))
-                return
-            acknowledged[k] += 1
-            action = "revoke" if action == "confirm" else "confirm"
-
-    threads = [threading.Thread(target=work, args=(k, nos)) for k, nos in enumerate(clients)]
-    for t in threads:
-        t.start()
-    try:
+    with Operators(httpd, user, POINT, STEP, clients, csrf_of(httpd, user)) as desks:
         time.sleep(1.5)
         env.cluster.restart(mode)            # returns when PostgreSQL accepts connections
         recovery = first_served(httpd, "2022010001")
         time.sleep(1.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(60)
-    assert not failures, failures[:5]
     assert recovery is not None and recovery < 2, recovery
-    assert set(statuses) <= {200, 503}, set(statuses)
-
     # every acknowledged change is in the database, each exactly once, in order
-    for k, nos in enumerate(clients):
-        assert acknowledged[k] > 2, acknowledged
-        history = events_of(env, nos)
-        for n in nos:
-            expected = [("confirm", "revoke")[i % 2] for i in range(acknowledged[k])]
-            assert history[n] == expected, (n, history[n], acknowledged[k])
-            assert state(env, n, STEP) == ("done" if acknowledged[k] % 2 else "pending")
+    desks.check(env)
     record(f"restart_{mode}", {
-        "acknowledged_batches": sum(acknowledged),
-        "acknowledged_changes": sum(acknowledged) * 12,
-        "answers": {str(s): statuses.count(s) for s in sorted(set(statuses))},
+        "acknowledged_batches": sum(desks.acknowledged),
+        "acknowledged_changes": sum(desks.acknowledged) * 12,
+        "answers": desks.answers(),
         "recovery_s": round(recovery, 3),
     })
 
