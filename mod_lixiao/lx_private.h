@@ -75,7 +75,6 @@ apr_status_t lx_readpool_child_init(apr_pool_t *pchild, server_rec *s, lx_server
 typedef struct lx_db {
     request_rec *r;
     PGconn *conn;
-    int standby;                /* a standby's connection (LixiaoReadDB): data may lag */
     const char *as_of;          /* lx_db_as_of (epoch seconds), once asked */
     int status;                 /* HTTP status of the last failure, OK after success */
     const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */

@@ -109,14 +109,6 @@ void lx_readpool_wrote(lx_req *q)
                     secs, q->r->err_headers_out, NULL);
 }
 
-/* Is the server of conn a standby?  libpq 14 and later are told, and told again whenever it
- * changes (a promotion), without a query. */
-static int lx_in_hot_standby(PGconn *conn)
-{
-    const char *v = PQparameterStatus(conn, "in_hot_standby");
-    return v && strcmp(v, "on") == 0;
-}
-
 /* The connection goes back, or is dropped when it is broken or was cut off mid-answer. */
 typedef struct lx_read_lease {
     lx_readpool *rp;
@@ -168,7 +160,6 @@ int lx_readpool_open(request_rec *r, lx_db **out)
     lease->rp = rp;
     apr_pool_cleanup_register(r->pool, lease, lx_read_release, apr_pool_cleanup_null);
     db = lease->db = lx_db_wrap(r, conn);
-    db->standby = lx_in_hot_standby(conn);
     *out = db;
     return OK;
 }
@@ -182,8 +173,12 @@ int lx_readpool_open(request_rec *r, lx_db **out)
 const char *lx_db_as_of(lx_req *q)
 {
     PGresult *res;
+    const char *standby;
 
-    if (!q->db || !q->db->standby)
+    /* asked of the connection as it is now: a reconnect may have found the primary instead,
+     * and a promotion makes the standby one (libpq 14 and later are told either way) */
+    standby = q->db ? PQparameterStatus(q->db->conn, "in_hot_standby") : NULL;
+    if (!standby || strcmp(standby, "on") != 0)
         return NULL;
     if (!q->db->as_of) {
         res = lx_db_prepared(q->db,

@@ -50,6 +50,7 @@ class ClusterBench:
     def start(self):
         log(f"generating {bench.DEMO:,} students, a standby, two nodes and a balancer")
         self.env.start()
+        self.reads_on_standby(False)
         self.plans.chmod(0o755)
         students = [r[0] for r in self.env.cluster.psql(
             "SELECT student_no FROM lx.student ORDER BY 1")]
@@ -66,17 +67,11 @@ class ClusterBench:
         self.direct = Wrk(self.env.nodes[0].url, self.plans)
 
     def reads_on_standby(self, on):
-        """LixiaoReadDB on both nodes (restarted), or off again."""
-        standby, primary = self.env.standby, self.env.primary
-        text = (f'LixiaoReadDB "host={standby.sock},{primary.sock} dbname=lixiao user=lx_app '
-                f'password={primary.dbpass} connect_timeout=3 application_name=lixiao_read '
-                f'target_session_attrs=prefer-standby"\n')
+        """LixiaoReadDB on both nodes (reconfigured and restarted), or every read on the
+        primary."""
         for node in self.env.nodes:
-            conf = node.base / "conf" / "extra" / "read.conf"
-            if on:
-                conf.write_text(text)
-            else:
-                conf.unlink(missing_ok=True)
+            node.read_hosts = [self.env.standby.sock, self.env.primary.sock] if on else None
+            node.configure()
             node.stop()
             node.start()
         page = self.env.balancer.get("/lx/", user="2022010002")

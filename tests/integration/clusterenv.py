@@ -1,8 +1,9 @@
 """The cluster of README "Large installations" on loopback, in a temporary directory of its
 own: a PostgreSQL primary and a synchronous hot standby made by pg_basebackup (scripts/pg.sh
 standby, sync), two httpd nodes with the module that name both database sockets and ask for
-the writable one (scripts/httpd-conf.sh with LX_DB_HOSTS), sharing one CSRF secret and the
-same password file, and a front httpd that balances /lx over them (httpd-conf.sh --balancer).
+the writable one (scripts/httpd-conf.sh with LX_DB_HOSTS) and read the student page, the
+status API and the dashboard from the standby (LixiaoReadDB, prefer-standby), sharing one
+CSRF secret and the same password file, and a front httpd that balances /lx over them (httpd-conf.sh --balancer).
 
     base/pg1 pg2          the primary and the standby (scripts/pg.sh's layout each)
     base/node1 node2      the nodes' RUNDIRs
@@ -18,22 +19,35 @@ import idleak
 from lxenv import REPO, Cluster, Httpd, copy_templates, httpd_env, new_base, run
 
 STANDBY = "lx_standby"
-# extra configuration of each node: a graceful stop lets the requests in flight finish
-NODE_CONF = "GracefulShutdownTimeout 30\n"
+READ_APP = "lixiao_read"
+
+
+def node_conf(read_hosts, dbpass):
+    """Extra configuration of each node: a graceful stop lets the requests in flight finish;
+    the pages that only read go to a standby while there is one (README "Reads on
+    standbys"); read_hosts None: every read on the primary."""
+    if not read_hosts:
+        return "GracefulShutdownTimeout 30\n"
+    hosts = ",".join(str(h) for h in read_hosts)
+    return ("GracefulShutdownTimeout 30\n"
+            f'LixiaoReadDB "host={hosts} dbname=lixiao user=lx_app password={dbpass} '
+            f"connect_timeout=3 application_name={READ_APP} target_session_attrs=prefer-standby "
+            "options='-c statement_timeout=5000 -c timezone=Asia/Shanghai'\"\n")
 
 
 class Node(Httpd):
     """A test httpd with the module whose DBDParams name every host of hosts."""
 
-    def __init__(self, base, cluster, templates, hosts):
+    def __init__(self, base, cluster, templates, hosts, read_hosts):
         super().__init__(base, cluster, templates)
         self.hosts = hosts
+        self.read_hosts = read_hosts
 
     def configure(self):
         run([str(REPO / "scripts/httpd-conf.sh"), str(self.base), str(self.port),
              self.cluster.dbpass, str(self.templates)],
             env=dict(os.environ, LX_DB_HOSTS=",".join(str(h) for h in self.hosts),
-                     LX_EXTRA_CONF=NODE_CONF))
+                     LX_EXTRA_CONF=node_conf(self.read_hosts, self.cluster.dbpass)))
 
     def graceful_stop(self):
         """apachectl -k graceful-stop: the listener closes at once, requests in flight finish
@@ -78,8 +92,8 @@ class ClusterEnv:
         self.standby.dbpass = self.primary.dbpass
         self.cluster = self.primary
         hosts = [self.primary.sock, self.standby.sock]
-        self.nodes = [Node(self.base / f"node{i}", self.primary, self.templates, hosts)
-                      for i in (1, 2)]
+        self.nodes = [Node(self.base / f"node{i}", self.primary, self.templates, hosts,
+                           hosts[::-1]) for i in (1, 2)]
         self.balancer = Balancer(self.base / "front", self.nodes)
         self.size = size
 

@@ -36,13 +36,13 @@ def events_of(env, nos, step):
     return out
 
 
-def first_served(httpd, user, deadline_s=20):
-    """Seconds until the first 200 of the user's page (polling every 20 ms), None if none
-    within deadline_s."""
+def first_served(httpd, user, deadline_s=20, path="/lx/"):
+    """Seconds until the first 200 of the user's page at path (polling every 20 ms), None if
+    none within deadline_s."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < deadline_s:
         try:
-            if httpd.get("/lx/", user=user, timeout=10).status_code == 200:
+            if httpd.get(path, user=user, timeout=10).status_code == 200:
                 return time.monotonic() - t0
         except Exception:
             pass

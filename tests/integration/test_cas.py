@@ -110,8 +110,8 @@ class SignedIn:
 
 
 def test_an_operator_confirms_through_the_cas_session(site):
-    """The desk's POSTs pass mod_auth_cas, whose single log-out filter reads every POST body
-    under /lx looking for a logoutRequest: the forms arrive whole."""
+    """The desk's POSTs pass mod_auth_cas (single log-out off: its filter, which reads every
+    POST body, stays away): the forms arrive whole."""
     op = SignedIn(site, "op_college_01")
     _, (s,) = make_class(site, "01", 1, party_member=True)
     r = confirm(op, None, "college:01", s, ["party_transfer"], xml=False)
@@ -184,11 +184,11 @@ def test_without_a_session_the_browser_goes_to_cas(site):
 
 
 def test_logout_ends_both_sessions(site):
+    """/lx/logout drops httpd's session cookie and ends the CAS session.  Single log-out is
+    off (CASSSOEnabled Off, issue 10): httpd's session file ends with CASIdleTimeout."""
     s = browser(site)
     land(s, cas_login(s, site, STUDENT))
-    cookie = s.cookies["MOD_AUTH_CAS"]
-    session_file = site.base / "cas" / cookie    # mod_auth_cas's CASCookiePath
-    assert session_file.exists()
+    assert "MOD_AUTH_CAS" in s.cookies
     assert s.get(site.httpd.url + "/lx/", allow_redirects=False,
                  timeout=30).status_code == 200
     # /lx/logout: our cookie is dropped and the browser is sent to the CAS server's logout
@@ -197,14 +197,7 @@ def test_logout_ends_both_sessions(site):
     assert "MOD_AUTH_CAS" not in s.cookies
     out = s.get(r.headers["Location"], timeout=30)
     assert out.status_code == 200
-    # the CAS server's single log-out request has ended httpd's session: the old cookie,
-    # presented again, no longer opens the page
-    assert not session_file.exists()
-    stale = browser(site).get(site.httpd.url + "/lx/", cookies={"MOD_AUTH_CAS": cookie},
-                              allow_redirects=False, timeout=30)
-    assert stale.status_code == 302
-    assert stale.headers["Location"].startswith(site.cas.url + "/login?service=")
-    # and the CAS session is gone too: /lx/ asks for the password again
+    # the CAS session is gone: /lx/ asks for the password again
     again = s.get(site.httpd.url + "/lx/", timeout=30)
     assert again.url.startswith(site.cas.url + "/login?service=")
     assert 'name="password"' in again.text

@@ -6,19 +6,22 @@ Desks confirm and revoke class batches through the balancer (a form answered 503
 again with its request id) while (a) a node is stopped and started, and (b) the primary dies
 and the standby is promoted.  Afterwards every acknowledged change is in the database exactly
 once, the only failures the desks saw are 503 with Retry-After, the nodes were not restarted,
-and service returned within 30 s of the promotion.  The measured figures go to
+and service returned within 30 s of the promotion.  The student page, the status API and the
+dashboard read from the standby (LixiaoReadDB): they say how current they are, whoever has
+just acted reads from the primary, and they stay up while the primary is away.  The measured figures go to
 build/cluster.json for the closing notes."""
 import contextlib
 import re
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import pytest
 import requests
 
-from clusterenv import ClusterEnv
+from clusterenv import READ_APP, ClusterEnv
 from data import make_class
 from desk import batch, csrf_of, outcomes
 from lxenv import running, unexpected_lines
@@ -200,25 +203,110 @@ def test_balancer_errors_are_503_with_retry_after(site):
     assert first_served(front, STUDENT) is not None
 
 
+def xml_state(page, step):
+    """The state of step on the sheet of a page's XML, and the page's as-of (None: primary)."""
+    doc = ET.fromstring(page.content)
+    st = next(s.get("state") for s in doc.iter("step") if s.get("code") == step)
+    return st, doc.get("as-of")
+
+
+def test_reads_on_the_standby(site):
+    """The pages that only read come from the standby and say so; whoever has just acted
+    reads from the primary (the lx_fresh cookie, on either node); a standby that goes away
+    sends the reads to the primary."""
+    front = site.balancer
+    page = front.get("/lx/", user=STUDENT)
+    assert page.status_code == 200 and "数据截至" in page.text
+    api = front.get(f"/lx/api/v1/students/{STUDENT}/status", user=STUDENT).json()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", api["as_of"]), api
+    assert "数据截至" in front.get("/lx/stats", user="admin").text
+    # the standby's read pool did the reading
+    assert int(site.standby.psql(f"SELECT count(*) FROM pg_stat_activity "
+                                 f"WHERE application_name = '{READ_APP}'")[0][0]) > 0
+
+    # an operator confirms, and at once reads the sheet again: from the primary, current
+    [nos] = classes(site, 1)
+    op = Browser(front, USER)
+    r = batch(op, USER, POINT, nos[0], STEP, "class", nos, csrf=csrf_of(op, USER),
+              headers={"Origin": front.url})
+    assert r.status_code == 200 and "lx_fresh" in op.s.cookies, (r.status_code, op.s.cookies)
+    for no in nos[:3]:
+        mine = op.get(f"/lx/student/{no}?format=xml")
+        assert xml_state(mine, STEP) == ("done", None)
+    # someone else sees it from the standby, which a synchronous standby has by now or soon
+    deadline = time.monotonic() + 10
+    while True:
+        other = front.get(f"/lx/student/{nos[0]}?format=xml", user="admin")
+        got, as_of = xml_state(other, STEP)
+        assert as_of is not None
+        if got == "done" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert got == "done"
+
+    # the standby goes away: the reads go to the primary, no page fails
+    site.standby.stop()
+    try:
+        for _ in range(5):
+            page = front.get("/lx/", user=STUDENT)
+            assert page.status_code == 200 and "数据截至" not in page.text
+    finally:
+        site.standby.start()
+        wait_sync(site)
+
+
+class Browser:
+    """A browser of one user at httpd: keeps its cookies (lx_fresh, LXROUTE); desk.py's
+    helpers take it in place of an Httpd."""
+
+    def __init__(self, httpd, user):
+        self.url = httpd.url
+        self.s = requests.Session()
+        self.s.auth = (user, "demo")
+
+    def request(self, method, path, user=None, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 30)
+        return self.s.request(method, self.url + path, **kw)
+
+    def get(self, path, user=None, **kw):
+        return self.request("GET", path, **kw)
+
+
+def wait_sync(site, deadline_s=30):
+    """Until the standby is the primary's synchronous standby again."""
+    t0 = time.monotonic()
+    while site.primary.psql("SELECT sync_state FROM pg_stat_replication") != [["sync"]]:
+        assert time.monotonic() - t0 < deadline_s, "the standby did not come back in sync"
+        time.sleep(0.1)
+
+
 def test_primary_dies_and_standby_is_promoted(site):
     site.expect.nodes.append(DB_OUTAGE)
     # the standby confirms every commit before the primary acknowledges it
     assert site.primary.psql("SELECT application_name, sync_state FROM pg_stat_replication; "
                              "SHOW synchronous_commit") == [["lx_standby", "sync"], ["on"]]
     before = [n.pids() for n in site.nodes]
+    readers = StudentReaders(site.balancer)
     with desks(site, classes(site)) as work:
         time.sleep(1.5)
         site.kill_primary()
         died = time.monotonic()
-        # the outage as the nodes see it until someone promotes the standby
-        time.sleep(1)
-        asked = time.monotonic()
-        site.promote()                       # returns when the standby accepts writes
-        promoted = time.monotonic()
-        since_promotion = first_served(site.balancer, STUDENT, deadline_s=60)
-        served = time.monotonic()
+        # the outage as the nodes see it until someone promotes the standby: the desks get
+        # 503, the students' pages come from the standby
+        with readers:
+            time.sleep(1)
+            asked = time.monotonic()
+            site.promote()                       # returns when the standby accepts writes
+            promoted = time.monotonic()
+            # service: the desk's page, which reads the writable server
+            since_promotion = first_served(site.balancer, USER, deadline_s=60,
+                                           path="/lx/op")
+            served = time.monotonic()
         time.sleep(2)
     assert since_promotion is not None and since_promotion < 30, since_promotion
+    # not one student page failed while the primary was away
+    assert readers.statuses and set(readers.statuses) == {200}, readers.answers()
     # the standby, now the primary, holds every acknowledged change exactly once
     work.check(site)
     assert site.cluster.psql("SELECT pg_is_in_recovery()") == [["f"]]
@@ -233,4 +321,35 @@ def test_primary_dies_and_standby_is_promoted(site):
         "promote_call_s": round(promoted - asked, 3),
         "first_page_after_promotion_s": round(since_promotion, 3),
         "first_page_after_primary_died_s": round(served - died, 3),
+        "student_pages_during_outage": readers.answers(),
     })
+
+
+class StudentReaders:
+    """A student reloading their page through the balancer, every 50 ms, while in the with
+    block."""
+
+    def __init__(self, front):
+        self.front, self.statuses = front, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read)
+
+    def _read(self):
+        while not self._stop.is_set():
+            try:
+                self.statuses.append(self.front.get("/lx/", user=STUDENT,
+                                                    timeout=30).status_code)
+            except requests.RequestException as e:
+                self.statuses.append(repr(e))
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(60)
+
+    def answers(self):
+        return {str(s): self.statuses.count(s) for s in set(self.statuses)}
