@@ -8,6 +8,8 @@
 #                 synchronous standby; README "Large installations"): writes build/cluster.json
 #   make bench    every benchmark (README "Benchmarks"): writes bench/results.json and .md
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
+#   make bench-cluster  one node against two behind a balancer, reads on the primary against
+#                 the standby (README "Reads on standbys"): writes bench/cluster.json and .md
 #   make bench-import   the roster import through the module against psql by hand, alone
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
 #   make fuzz     the libFuzzer targets of core/ (README "Fuzzing"), one after another:
@@ -56,6 +58,10 @@ bench: deps-bench
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench.py
 
+bench-cluster: deps-bench
+	$(MAKE) -f Makefile.apxs all
+	/usr/bin/python3 tests/bench/bench_cluster.py
+
 bench-import: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 tests/bench/bench_import.py
@@ -80,5 +86,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test test-cluster fuzz bench bench-import bench-stats install deps-run \
+.PHONY: run start stop reset test test-cluster fuzz bench bench-cluster bench-import bench-stats install deps-run \
 	deps-install deps-test deps-bench
