@@ -104,8 +104,9 @@ void lx_readpool_wrote(lx_req *q)
     ap_cookie_write(q->r, LX_READ_COOKIE,
                     apr_psprintf(q->r->pool, "%" APR_INT64_T_FMT,
                                  (apr_int64_t)apr_time_sec(q->r->request_time) + secs),
-                    apr_psprintf(q->r->pool, "Path=%s/;HttpOnly;SameSite=Lax",
-                                 *q->conf->base_url ? q->conf->base_url : ""),
+                    apr_psprintf(q->r->pool, "Path=%s/;HttpOnly;SameSite=Lax%s",
+                                 *q->conf->base_url ? q->conf->base_url : "",
+                                 strcmp(ap_http_scheme(q->r), "https") == 0 ? ";Secure" : ""),
                     secs, q->r->err_headers_out, NULL);
 }
 

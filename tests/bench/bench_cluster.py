@@ -8,7 +8,11 @@ balancer:
     two nodes, reads on the standby   LixiaoReadDB on both nodes (prefer-standby)
     node 1 direct   the same node without the balancer: what the proxy costs
 
-for the student page (random students, full render) and the portal's status API.  Writes
+for the student page (random students, full render) and the portal's status API.  Besides
+the throughput, each run counts the CPU time each would-be machine spent (the primary's and
+the standby's PostgreSQL, each node's httpd, the balancer) per request: on machines of their
+own that is what bounds each one, and it shows where a second node or the standby takes work
+off the others.  Writes
 bench/cluster.json (commit, date, machine, wrk commands and raw output, figures) and
 bench/cluster.md, whose table it copies into README.md.  Every process runs on the same two
 cores: a second node or a standby can only add throughput where it has cores of its own, and
@@ -20,6 +24,7 @@ machines would give.
 """
 import datetime
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,6 +37,7 @@ from bench import REPO, Wrk, basic, commit, log, machine, median_of  # noqa: E40
 from clusterenv import ClusterEnv  # noqa: E402
 
 CONNECTIONS = 64
+CORES_EACH = 2          # the capacity model: every machine as large as this one
 SETUPS = [
     ("one_node", "one node behind the balancer"),
     ("two_nodes", "two nodes behind the balancer"),
@@ -77,10 +83,28 @@ class ClusterBench:
         page = self.env.balancer.get("/lx/", user="2022010002")
         assert page.status_code == 200 and ("数据截至" in page.text) == on, page.status_code
 
+    def machines(self):
+        """{would-be machine: the pid file of its parent process}."""
+        e = self.env
+        return {"primary": e.primary.base / "pg" / "postmaster.pid",
+                "standby": e.standby.base / "pg" / "postmaster.pid",
+                "node1": e.nodes[0].base / "run" / "httpd.pid",
+                "node2": e.nodes[1].base / "run" / "httpd.pid",
+                "balancer": e.balancer.base / "run" / "httpd.pid"}
+
+    def cpu_s(self):
+        """{machine: CPU seconds of its processes so far} (a stopped one: 0)."""
+        return {name: cpu_of_tree(pidfile) for name, pidfile in self.machines().items()}
+
     def measure(self, setup, wrk):
         for load, _ in LOADS:
             wrk("warm-up", f"{load}.plan", connections=CONNECTIONS, duration=3, record=False)
+            before = self.cpu_s()
             r = wrk(f"{setup} {load}", f"{load}.plan", connections=CONNECTIONS)
+            after = self.cpu_s()
+            # CPU microseconds a request, each machine
+            r = dict(r, cpu_us={m: round((after[m] - before[m]) * 1e6 / r["requests"])
+                                for m in after})
             self.runs.setdefault(f"{setup}/{load}", []).append(r)
 
     def round(self):
@@ -101,10 +125,49 @@ class ClusterBench:
         bench.shutil.rmtree(self.plans, ignore_errors=True)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of_tree(pidfile):
+    """CPU seconds of the process named by pidfile's first line, its children (with their
+    threads), and the children it has reaped (cutime, cstime)."""
+    try:
+        parent = int(pidfile.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    pids, ticks = [parent], 0
+    try:
+        for task in Path(f"/proc/{parent}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        return 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue                  # gone meanwhile
+        ticks += int(fields[11]) + int(fields[12])          # utime, stime
+        if pid == parent:
+            ticks += int(fields[13]) + int(fields[14])      # cutime, cstime
+    return ticks / TICK
+
+
 def figures(runs):
-    f = {key: median_of(results) for key, results in runs.items()}
+    f = {}
+    for key, results in runs.items():
+        f[key] = median_of([{k: v for k, v in r.items() if k != "cpu_us"} for r in results])
+        f[key]["cpu_us"] = {m: sorted(r["cpu_us"][m] for r in results)[len(results) // 2]
+                            for m in results[0]["cpu_us"]}
+    for x in f.values():
+        # each would-be machine with 2 cores of its own: the busiest bounds the whole
+        busiest = max(x["cpu_us"].values())
+        x["capacity_rps"] = round(CORES_EACH * 1e6 / busiest) if busiest else None
     ratio = {}
     for load, _ in LOADS:
+        cap = {k.split("/")[0]: x["capacity_rps"] for k, x in f.items() if k.endswith(load)}
+        ratio[f"{load}_capacity_two_nodes_one"] = round(cap["two_nodes"] / cap["one_node"], 3)
+        ratio[f"{load}_capacity_standby_primary"] = round(
+            cap["two_nodes_standby"] / cap["two_nodes"], 3)
         one, two = f[f"one_node/{load}"]["rps"], f[f"two_nodes/{load}"]["rps"]
         ratio[f"{load}_two_nodes_one"] = round(two / one, 3)
         ratio[f"{load}_standby_primary"] = round(
@@ -127,10 +190,27 @@ def markdown(result):
             x = f[f"{setup}/{load}"]
             out.append(f"| {label} | {load_label} | {x['rps']:,.0f} | {x['p50_ms']:.2f} | "
                        f"{x['p99_ms']:.2f} | {x['errors']:.0f} |")
+    out += ["", "CPU time a request on each would-be machine (µs; median of the rounds):", "",
+            "| set-up | load | primary | standby | node 1 | node 2 | balancer | capacity, "
+            f"{CORES_EACH} cores each (req/s) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for setup, label in SETUPS:
+        for load, load_label in LOADS:
+            x = f[f"{setup}/{load}"]
+            c = x["cpu_us"]
+            out.append(f"| {label} | {load_label} | " + " | ".join(
+                str(c[m]) for m in ("primary", "standby", "node1", "node2", "balancer"))
+                + f" | {x['capacity_rps']:,} |")
+    out += ["", f"Capacity: {CORES_EACH} × 1,000,000 µs a second over the busiest machine's µs "
+            "a request: what the set-up would serve with every part on a machine of its own "
+            "like this one (a model from measured CPU times, not a measured throughput)."]
     out += ["", "| ratio | student page | status API |", "|---|---:|---:|"]
-    for key, label in [("two_nodes_one", "two nodes / one node"),
-                       ("standby_primary", "reads on the standby / on the primary"),
-                       ("balancer_direct", "two nodes behind the balancer / one node direct")]:
+    for key, label in [("two_nodes_one", "two nodes / one node (measured, same 2 cores)"),
+                       ("standby_primary", "reads on the standby / on the primary (measured)"),
+                       ("balancer_direct", "two nodes behind the balancer / one node direct"),
+                       ("capacity_two_nodes_one", "two nodes / one node (capacity)"),
+                       ("capacity_standby_primary", "reads on the standby / on the primary "
+                                                    "(capacity)")]:
         out.append(f"| {label} | {r['page_' + key]} | {r['api_' + key]} |")
     return "\n".join(out) + "\n"
 
