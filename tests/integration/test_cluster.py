@@ -319,8 +319,8 @@ def test_primary_dies_and_standby_is_promoted(site):
         "acknowledged_changes": sum(work.acknowledged) * 12,
         "answers": work.answers(),
         "promote_call_s": round(promoted - asked, 3),
-        "first_page_after_promotion_s": round(since_promotion, 3),
-        "first_page_after_primary_died_s": round(served - died, 3),
+        "first_desk_page_after_promotion_s": round(since_promotion, 3),
+        "first_desk_page_after_primary_died_s": round(served - died, 3),
         "student_pages_during_outage": readers.answers(),
     })
 
