@@ -102,6 +102,8 @@ $(sed 's/^/    /' "$RUNDIR/conf/tokens" 2>/dev/null)
   logs: $RUNDIR/log/   data kept in $RUNDIR/pg (make reset deletes it)
 BANNER
 
+# httpd's environment, as production's /etc/apache2/envvars carries it
+. "$HERE/conf/httpd-envvars"
 if [ "$MODE" = --detach ]; then
     apache2 -f "$RUNDIR/conf/httpd.conf" -k start
     echo "  started in the background; make stop stops it"

@@ -26,6 +26,9 @@ PGBIN = Path("/usr/lib/postgresql/15/bin")
 ASAN_RUNTIME = "/usr/lib/x86_64-linux-gnu/libasan.so.8"
 MODULE = REPO / "mod_lixiao" / ".libs" / "mod_lixiao.so"
 IS_ROOT = os.geteuid() == 0
+# conf/httpd-envvars: "export NAME=value" lines
+HTTPD_ENVVARS = dict(re.findall(r"^export (\w+)=(\S*)$",
+                                (REPO / "conf" / "httpd-envvars").read_text(), re.M))
 PASSWORD = "demo"
 
 # error-log lines at these levels fail a test unless the test said it expects them
@@ -128,12 +131,14 @@ class Cluster:
 
 
 def httpd_env():
-    """The environment to run apache2 in: make test-asan's build of the module (LX_ASAN_LOG set)
-    needs the AddressSanitizer runtime loaded before anything else; its reports go to
-    LX_ASAN_LOG.<pid>.  None otherwise: the caller's own environment."""
+    """The environment to run apache2 in: conf/httpd-envvars (as production's
+    /etc/apache2/envvars carries it), and for make test-asan's build of the module (LX_ASAN_LOG
+    set) the AddressSanitizer runtime loaded before anything else, its reports going to
+    LX_ASAN_LOG.<pid>."""
+    env = dict(os.environ, **HTTPD_ENVVARS)
     if not os.environ.get("LX_ASAN_LOG"):
-        return None
-    return dict(os.environ, LD_PRELOAD=ASAN_RUNTIME,
+        return env
+    return dict(env, LD_PRELOAD=ASAN_RUNTIME,
                 ASAN_OPTIONS=f"log_path={os.environ['LX_ASAN_LOG']}:detect_leaks=1:"
                              "fast_unwind_on_malloc=0:malloc_context_size=12",
                 LSAN_OPTIONS=f"suppressions={REPO / 'tests/asan/lsan.supp'}:print_suppressions=0:"
@@ -159,14 +164,19 @@ class Httpd:
              self.cluster.dbpass, str(self.templates), *cas])
 
     def start(self):
+        """Returns when httpd answers on its port and has written its pid file (the port opens
+        a moment before: a stop() in between would find no pid and leave httpd running)."""
         run(["apache2", "-f", str(self.conf), "-k", "start"], env=httpd_env())
+        pidfile = self.base / "run" / "httpd.pid"
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
+                    if pidfile.exists():
+                        return
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise RuntimeError("httpd did not start: " + self.error_log.read_text())
 
     def stop(self):
