@@ -187,6 +187,16 @@ class Httpd:
         deadline = time.time() + 20
         while pidfile.exists() and time.time() < deadline:
             time.sleep(0.1)
+        # the pid file goes with the parent; a child still exiting holds the port (under
+        # make test-asan LeakSanitizer scans its 1,100 thread stacks first), and a start
+        # meanwhile could not bind it
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    time.sleep(0.1)
+            except OSError:
+                return
 
     @contextlib.contextmanager
     def extra_conf(self, name, text):
