@@ -11,6 +11,7 @@
  */
 #include "lx_private.h"
 #include "apr_dbd.h"
+#include "core/lx_text.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -114,12 +115,7 @@ static int lx_db_classify(PGconn *conn, const char *sqlstate)
 static const char *lx_db_message(apr_pool_t *p, const PGresult *res, PGconn *conn)
 {
     const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    char *s, *c;
-    s = apr_pstrdup(p, m ? m : PQerrorMessage(conn));
-    for (c = s; *c; c++)
-        if (*c == '\r' || *c == '\n')
-            *c = ' ';
-    return s;
+    return lx_text_one_line(apr_pstrdup(p, m ? m : PQerrorMessage(conn)));
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "lx_private.h"
 #include "apr_reslist.h"
 #include "util_cookies.h"
+#include "core/lx_text.h"
 
 #define LX_READ_COOKIE "lx_fresh"
 #define LX_READ_TTL apr_time_from_sec(300)  /* idle connections close after this */
@@ -35,14 +36,10 @@ static apr_status_t lx_read_connect(void **out, void *data, apr_pool_t *p)
 {
     lx_readpool *rp = data;
     PGconn *conn = PQconnectdb(rp->conninfo);
-    (void)p;
     if (PQstatus(conn) != CONNECTION_OK) {
-        char *m = apr_pstrdup(p, PQerrorMessage(conn)), *c;
-        for (c = m; *c; c++)
-            if (*c == '\r' || *c == '\n')
-                *c = ' ';
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, rp->s, LXLOGNO(0111)
-                     "LixiaoReadDB: cannot connect: %s", m);
+                     "LixiaoReadDB: cannot connect: %s",
+                     lx_text_one_line(apr_pstrdup(p, PQerrorMessage(conn))));
         PQfinish(conn);
         return APR_EGENERAL;
     }

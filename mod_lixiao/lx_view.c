@@ -64,14 +64,12 @@ static int lx_readable(const char *path)
 static void lx_refuse(const char *what, const char *url)
 {
     lx_guard *g = lx_guarded;
-    char *u, *c;
+    char *u;
 
     if (!g)
         return;
-    u = apr_pstrdup(g->r ? g->r->pool : g->s->process->pconf, url ? url : "(none)");
-    for (c = u; *c; c++)
-        if (*c == '\r' || *c == '\n')
-            *c = ' ';
+    u = lx_text_one_line(apr_pstrdup(g->r ? g->r->pool : g->s->process->pconf,
+                                     url ? url : "(none)"));
     if (!g->refused)
         g->refused = u;
     if (g->r)
@@ -417,6 +415,7 @@ xmlNodePtr lx_page_new(lx_req *q, const char *view)
     xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNodePtr page = xmlNewDocNode(doc, NULL, (const xmlChar *)"page", NULL);
     char now[32];
+    const char *as_of;
     apr_size_t len;
     apr_time_exp_t tm;
 
@@ -430,10 +429,9 @@ xmlNodePtr lx_page_new(lx_req *q, const char *view)
     lx_attr(page, "user", r->user);
     lx_attr(page, "request-id", r->log_id);
     lx_attr(page, "now", now);
-    if (lx_db_as_of(q)) {
+    if ((as_of = lx_db_as_of(q)) != NULL) {
         /* read from a standby: the page says how current it is */
-        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(lx_db_as_of(q))),
-                        q->conf->utc_offset);
+        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(as_of)), q->conf->utc_offset);
         apr_strftime(now, &len, sizeof(now), "%Y-%m-%d %H:%M:%S", &tm);
         lx_attr(page, "as-of", now);
     }
@@ -492,13 +490,10 @@ static void lx_xslt_error(void *ctx, const char *msg, ...)
 {
     request_rec *r = ctx;
     va_list ap;
-    char *s, *c;
+    char *s;
     va_start(ap, msg);
-    s = apr_pvsprintf(r->pool, msg, ap);
+    s = lx_text_one_line(apr_pvsprintf(r->pool, msg, ap));
     va_end(ap);
-    for (c = s; *c; c++)
-        if (*c == '\r' || *c == '\n')
-            *c = ' ';
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0204) "stylesheet: %s", s);
 }
 

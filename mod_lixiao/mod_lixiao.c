@@ -19,6 +19,7 @@
  *                           again with its ETag (304 when unchanged); default no-store
  */
 #include "lx_private.h"
+#include "core/lx_text.h"
 
 #include "apr_optional.h"
 #include <libxml/parser.h>
@@ -93,56 +94,52 @@ static const char *lx_set_base_url(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
-/* arg as a whole number from lo to hi into *out: 1, or 0 when it is not one. */
-static int lx_int_arg(const char *arg, long lo, long hi, int *out)
+/* A whole-number directive: where it may stand, its range, what to say otherwise. */
+typedef struct lx_int_directive {
+    apr_size_t offset;          /* of its int in lx_server_conf */
+    int context;                /* for ap_check_cmd_context */
+    long lo, hi;
+    const char *refusal;
+} lx_int_directive;
+
+static const lx_int_directive lx_retry_after_arg = {
+    APR_OFFSETOF(lx_server_conf, retry_after), NOT_IN_DIR_CONTEXT, 1, 3600,
+    "LixiaoRetryAfter: give a number of seconds from 1 to 3600"};
+static const lx_int_directive lx_db_slots_arg = {
+    APR_OFFSETOF(lx_server_conf, db_slots), GLOBAL_ONLY, 1, 10000,
+    "LixiaoDBSlots takes a number of connections from 1 to 10000 (set it to DBDMax)"};
+static const lx_int_directive lx_db_timeout_arg = {
+    APR_OFFSETOF(lx_server_conf, db_timeout), NOT_IN_DIR_CONTEXT, 1, 3600,
+    "LixiaoDBTimeout takes seconds from 1 to 3600 (above statement_timeout)"};
+static const lx_int_directive lx_read_slots_arg = {
+    APR_OFFSETOF(lx_server_conf, read_slots), GLOBAL_ONLY, 1, 10000,
+    "LixiaoReadDBSlots takes a number of connections from 1 to 10000"};
+static const lx_int_directive lx_read_after_write_arg = {
+    APR_OFFSETOF(lx_server_conf, read_after_write), NOT_IN_DIR_CONTEXT, 1, 3600,
+    "LixiaoReadAfterWrite takes seconds from 1 to 3600"};
+
+/* The directives of lx_int_directive (cmd->info): arg as a whole number in range, or the
+ * directive's refusal. */
+static const char *lx_set_int(cmd_parms *cmd, void *dummy, const char *arg)
 {
+    const lx_int_directive *d = cmd->info;
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, d->context);
     char *end;
-    long v = strtol(arg, &end, 10);
-    if (*arg == '\0' || *end != '\0' || v < lo || v > hi)
-        return 0;
-    *out = (int)v;
-    return 1;
-}
-
-static const char *lx_set_retry_after(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    long v;
     (void)dummy;
     if (err)
         return err;
-    if (!lx_int_arg(arg, 1, 3600, &conf->retry_after))
-        return "LixiaoRetryAfter: give a number of seconds from 1 to 3600";
-    return NULL;
-}
-
-static const char *lx_set_db_slots(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    (void)dummy;
-    if (err)
-        return err;
-    if (!lx_int_arg(arg, 1, 10000, &conf->db_slots))
-        return "LixiaoDBSlots takes a number of connections from 1 to 10000 (set it to DBDMax)";
-    return NULL;
-}
-
-static const char *lx_set_db_timeout(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-    (void)dummy;
-    if (err)
-        return err;
-    if (!lx_int_arg(arg, 1, 3600, &conf->db_timeout))
-        return "LixiaoDBTimeout takes seconds from 1 to 3600 (above statement_timeout)";
+    v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < d->lo || v > d->hi)
+        return d->refusal;
+    *(int *)((char *)conf + d->offset) = (int)v;
     return NULL;
 }
 
 /* Personal pages are no-store (nothing personal stays on a shared computer).  A site may let
  * the student's own page be kept and revalidated instead: students press refresh all day, and
- * a 304 costs a fraction of a page (README "Caching of the student's own page"). */
+ * a 304 costs a fraction of a page (README "Module directives"). */
 static const char *lx_set_own_page_cache(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
@@ -171,39 +168,13 @@ static const char *lx_set_read_db(cmd_parms *cmd, void *dummy, const char *arg)
         return err;
     opts = PQconninfoParse(arg, &why);
     if (!opts) {
-        char *m = apr_pstrdup(cmd->pool, why ? why : "out of memory"), *c;
+        err = apr_pstrcat(cmd->pool, "LixiaoReadDB: ", lx_text_one_line(apr_pstrdup(
+                              cmd->pool, why ? why : "out of memory")), NULL);
         PQfreemem(why);
-        for (c = m; *c; c++)
-            if (*c == '\r' || *c == '\n')
-                *c = ' ';
-        return apr_pstrcat(cmd->pool, "LixiaoReadDB: ", m, NULL);
+        return err;
     }
     PQconninfoFree(opts);
     conf->read_conninfo = arg;
-    return NULL;
-}
-
-static const char *lx_set_read_slots(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    (void)dummy;
-    if (err)
-        return err;
-    if (!lx_int_arg(arg, 1, 10000, &conf->read_slots))
-        return "LixiaoReadDBSlots takes a number of connections from 1 to 10000";
-    return NULL;
-}
-
-static const char *lx_set_read_after_write(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
-    (void)dummy;
-    if (err)
-        return err;
-    if (!lx_int_arg(arg, 1, 3600, &conf->read_after_write))
-        return "LixiaoReadAfterWrite takes seconds from 1 to 3600";
     return NULL;
 }
 
@@ -261,16 +232,16 @@ static const command_rec lx_cmds[] = {
                   "directory of the XSLT stylesheets (templates/)"),
     AP_INIT_TAKE1("LixiaoBaseURL", lx_set_base_url, NULL, RSRC_CONF,
                   "URL path under which the module's pages live, default /lx"),
-    AP_INIT_TAKE1("LixiaoRetryAfter", lx_set_retry_after, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("LixiaoRetryAfter", lx_set_int, (void *)&lx_retry_after_arg, RSRC_CONF,
                   "seconds advised in Retry-After when the database is unavailable"),
     AP_INIT_TAKE1("LixiaoSecretFile", lx_set_secret_file, NULL, RSRC_CONF,
                   "file holding the key of the forms' CSRF tokens"),
     AP_INIT_TAKE1("LixiaoTimeZone", lx_set_time_zone, NULL, RSRC_CONF,
                   "offset from UTC of the times shown on pages, default +08:00"),
-    AP_INIT_TAKE1("LixiaoDBTimeout", lx_set_db_timeout, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("LixiaoDBTimeout", lx_set_int, (void *)&lx_db_timeout_arg, RSRC_CONF,
                   "seconds to wait for any answer of the database (above its "
                   "statement_timeout), default 15"),
-    AP_INIT_TAKE1("LixiaoDBSlots", lx_set_db_slots, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("LixiaoDBSlots", lx_set_int, (void *)&lx_db_slots_arg, RSRC_CONF,
                   "requests of a process at the database at once, first come first served: "
                   "DBDMax (default 10)"),
     AP_INIT_TAKE1("LixiaoOwnPageCache", lx_set_own_page_cache, NULL, RSRC_CONF,
@@ -278,9 +249,10 @@ static const command_rec lx_cmds[] = {
                   "page and revalidate it"),
     AP_INIT_TAKE1("LixiaoReadDB", lx_set_read_db, NULL, RSRC_CONF,
                   "libpq connection string of the standbys for pages that only read"),
-    AP_INIT_TAKE1("LixiaoReadDBSlots", lx_set_read_slots, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("LixiaoReadDBSlots", lx_set_int, (void *)&lx_read_slots_arg, RSRC_CONF,
                   "read connections of a process at once (default LixiaoDBSlots)"),
-    AP_INIT_TAKE1("LixiaoReadAfterWrite", lx_set_read_after_write, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("LixiaoReadAfterWrite", lx_set_int, (void *)&lx_read_after_write_arg,
+                  RSRC_CONF,
                   "seconds a client that changed something reads from the primary (10)"),
     {NULL}
 };

@@ -100,3 +100,12 @@ char *lx_text_trim(char *s)
         *--end = '\0';
     return s;
 }
+
+char *lx_text_one_line(char *s)
+{
+    char *c;
+    for (c = s; *c; c++)
+        if (*c == '\r' || *c == '\n')
+            *c = ' ';
+    return s;
+}

@@ -22,4 +22,7 @@ char *lx_text_xml_clean(const char *s);
 /* Trim ASCII white space at both ends, in place; returns the start of the trimmed text. */
 char *lx_text_trim(char *s);
 
+/* CR and LF replaced by spaces, in place, so that s stays one line of a log; returns s. */
+char *lx_text_one_line(char *s);
+
 #endif

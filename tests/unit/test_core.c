@@ -189,6 +189,15 @@ START_TEST(text_trim)
 }
 END_TEST
 
+START_TEST(text_one_line)
+{
+    char a[] = "bad\r\nlog line\n", b[] = "", c[] = "张 三\t";
+    ck_assert_str_eq(lx_text_one_line(a), "bad  log line ");
+    ck_assert_str_eq(lx_text_one_line(b), "");
+    ck_assert_str_eq(lx_text_one_line(c), "张 三\t");
+}
+END_TEST
+
 /* ---- forms ---- */
 
 static lx_form_result parse(const char *body, int max, apr_table_t **t)
@@ -388,6 +397,7 @@ int main(void)
     tcase_add_test(q, halfwidth_search_text);
     tcase_add_test(t, text_xml);
     tcase_add_test(t, text_trim);
+    tcase_add_test(t, text_one_line);
     tcase_add_checked_fixture(f, setup, teardown);
     tcase_add_test(f, form_fields);
     tcase_add_test(f, form_refusals);
