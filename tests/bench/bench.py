@@ -628,20 +628,24 @@ def markdown(result):
     return "\n".join(out) + "\n"
 
 
-def write(result):
+def publish(name, title, marker, result, md):
+    """bench/NAME.json (result) and bench/NAME.md (title, then md), and md copied into
+    README.md between <!-- MARKER:begin --> and <!-- MARKER:end -->."""
     out = REPO / "bench"
     out.mkdir(exist_ok=True)
-    (out / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    md = markdown(result)
-    (out / "results.md").write_text("# Latest `make bench`\n\n" + md)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    (out / f"{name}.md").write_text(f"# Latest `{title}`\n\n" + md)
     readme = REPO / "README.md"
     text = readme.read_text()
-    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     if begin in text and end in text:
         head, rest = text.split(begin, 1)
-        text = head + begin + "\n" + md + rest[rest.index(end):]
-        readme.write_text(text)
+        readme.write_text(head + begin + "\n" + md + rest[rest.index(end):])
     print(md)
+
+
+def write(result):
+    publish("results", "make bench", "bench", result, markdown(result))
 
 
 def main():

@@ -23,7 +23,6 @@ machines would give.
     BENCH_ROUNDS=2      rounds, alternating the set-ups (default 2)
 """
 import datetime
-import json
 import os
 import sys
 import time
@@ -33,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "integration"))
 sys.path.insert(0, str(HERE))
 import bench  # noqa: E402
-from bench import REPO, Wrk, basic, commit, log, machine, median_of  # noqa: E402
+from bench import Wrk, basic, commit, log, machine, median_of  # noqa: E402
 from clusterenv import ClusterEnv  # noqa: E402
 
 CONNECTIONS = 64
@@ -216,18 +215,7 @@ def markdown(result):
 
 
 def write(result):
-    out = REPO / "bench"
-    out.mkdir(exist_ok=True)
-    (out / "cluster.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    md = markdown(result)
-    (out / "cluster.md").write_text("# Latest `make bench-cluster`\n\n" + md)
-    readme = REPO / "README.md"
-    text = readme.read_text()
-    begin, end = "<!-- bench-cluster:begin -->", "<!-- bench-cluster:end -->"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        readme.write_text(head + begin + "\n" + md + rest[rest.index(end):])
-    print(md)
+    bench.publish("cluster", "make bench-cluster", "bench-cluster", result, markdown(result))
 
 
 def main():
