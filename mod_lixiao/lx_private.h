@@ -187,7 +187,7 @@ void lx_notice_xml(xmlNodePtr parent, const char *kind, const char *text);
 int lx_step_code_valid(const char *s);
 int lx_batch_xml(lx_req *q, xmlNodePtr page, const lx_desk *d, const char *step,
                  const char *mode, const char *anchor, apr_table_t *selected, int *count);
-void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing);
+void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing, const char *names);
 
 /* ---- pages ---- */
 int lx_page_student(lx_req *q, const char *student_no);

@@ -12,6 +12,7 @@
  * start-up (compile) or fails the page (500), with the reason in the error log.
  */
 #include "lx_private.h"
+#include "core/lx_html.h"
 #include "core/lx_text.h"
 
 #include "apr_file_info.h"
@@ -23,6 +24,7 @@
 #include <libxslt/transform.h>
 #include <libxslt/xsltutils.h>
 #include <libxslt/security.h>
+#include <libxslt/imports.h>      /* XSLT_GET_IMPORT_PTR: xsl:output through xsl:import */
 
 /* Written in post_config only: the security preferences, the directories they allow, and the
  * entity loader that was libxml2's before ours. */
@@ -497,6 +499,21 @@ static void lx_xslt_error(void *ctx, const char *msg, ...)
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0204) "stylesheet: %s", s);
 }
 
+/* Whether core/lx_html.c writes this result as libxml2 would: xsl:output method="html",
+ * UTF-8, no indent (every stylesheet of ours, through layout.xsl).  Anything else goes to
+ * libxml2's serializer. */
+static int lx_own_writer_fits(xsltStylesheetPtr sheet, xmlDocPtr out)
+{
+    const xmlChar *method, *encoding;
+    int indent;
+
+    XSLT_GET_IMPORT_PTR(method, sheet, method);
+    XSLT_GET_IMPORT_PTR(encoding, sheet, encoding);
+    XSLT_GET_IMPORT_INT(indent, sheet, indent);
+    return out->type == XML_HTML_DOCUMENT_NODE && method && xmlStrEqual(method, BAD_CAST "html")
+           && (!encoding || xmlStrcasecmp(encoding, BAD_CAST "UTF-8") == 0) && indent != 1;
+}
+
 int lx_render(lx_req *q, xmlNodePtr page)
 {
     request_rec *r = q->r;
@@ -541,6 +558,13 @@ int lx_render(lx_req *q, xmlNodePtr page)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(r->pool, out, lx_free_doc, apr_pool_cleanup_null);
+    if (lx_own_writer_fits(sheet, out)) {
+        apr_size_t n;
+        const char *html = lx_html_write(r->pool, out, &n);
+        if (!html)
+            return HTTP_INTERNAL_SERVER_ERROR;
+        return lx_send(r, "text/html; charset=utf-8", (const xmlChar *)html, (int)n);
+    }
     if (xsltSaveResultToString(&buf, &len, out, sheet) != 0 || !buf)
         return HTTP_INTERNAL_SERVER_ERROR;
     apr_pool_cleanup_register(r->pool, buf, lx_free_xml, apr_pool_cleanup_null);

@@ -70,7 +70,7 @@ int lx_batch_xml(lx_req *q, xmlNodePtr page, const lx_desk *d, const char *step,
         if (selected && apr_table_get(selected, lx_value(res, i, "student_no")))
             lx_attr_bool(m, "selected", 1);
         if (missing)
-            lx_requires_xml(q, m, missing);
+            lx_requires_xml(q, m, missing, NULL);
     }
     *count = PQntuples(res);
     return OK;

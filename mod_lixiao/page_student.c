@@ -1,7 +1,8 @@
 /*
  * page_student.c: a student's clearance sheet (离校单), /lx/ for the student themself and
- * /lx/student/{no} for the staff who may see it.  One statement (lx.student_sheet) gives one
- * consistent snapshot: the student on the first row, their steps on the others.
+ * /lx/student/{no} for the staff who may see it.  One statement (lx.student_sheet, inlined into
+ * the connection's prepared statement: sql/040) gives one consistent snapshot: the student on
+ * the first row, their steps on the others.
  */
 #include "lx_private.h"
 #include "core/lx_query.h"
@@ -80,14 +81,19 @@ static const char *lx_step_name(lx_req *q, const char *code)
     return name ? name : code;
 }
 
-/* <requires code name/> for each step code in the space-separated list missing. */
-void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing)
+/* <requires code name/> for each step code in the space-separated list missing; names: their
+ * names in the same order separated by U+001F, or NULL to look them up. */
+void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing, const char *names)
 {
     char *list = apr_pstrdup(q->r->pool, missing), *last, *code;
+    char *nlist = names ? apr_pstrdup(q->r->pool, names) : NULL, *nlast = NULL, *name;
+
+    name = nlist ? apr_strtok(nlist, "\x1f", &nlast) : NULL;
     for (code = apr_strtok(list, " ", &last); code; code = apr_strtok(NULL, " ", &last)) {
         xmlNodePtr req = xmlNewChild(parent, NULL, (const xmlChar *)"requires", NULL);
         lx_attr(req, "code", code);
-        lx_attr(req, "name", lx_step_name(q, code));
+        lx_attr(req, "name", name ? name : lx_step_name(q, code));
+        name = nlist ? apr_strtok(NULL, "\x1f", &nlast) : NULL;
     }
 }
 
@@ -116,8 +122,8 @@ static void lx_sheet_rows_xml(lx_req *q, xmlNodePtr page, const PGresult *res)
         step = xmlNewChild(point, NULL, (const xmlChar *)"step", NULL);
         lx_attrs_from_row(step, res, i, lx_step_cols);
         missing = lx_value(res, i, "missing");
-        if (missing)
-            lx_requires_xml(q, step, missing);
+        if (missing)    /* the sheet names them too: no second query */
+            lx_requires_xml(q, step, missing, lx_value(res, i, "missing_names"));
     }
 }
 

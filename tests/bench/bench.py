@@ -294,6 +294,29 @@ Alias /bench-open "{static}"
             self.figures[k] = median_of(v)
         self.figures["page_bytes"] = self.page_bytes
 
+    def render(self):
+        """What bounds b: a student page's render on one thread, without httpd, the database or
+        the network (tests/bench/render_bench.c, over the XML of 100 demo students' own
+        pages): the transform, libxml2's HTML writer against the module's, freeing."""
+        exe = self.plans / "render_bench"
+        flags = run(["sh", "-c", "xslt-config --cflags; apr-1-config --cflags --cppflags "
+                     "--includes"]).stdout.split()
+        libs = run(["sh", "-c", "xslt-config --libs; apr-1-config --link-ld --libs"]).stdout.split()
+        run(["gcc", "-O2", "-Wall", "-Wextra", "-I", str(REPO / "mod_lixiao"), *flags, "-o",
+             str(exe), str(HERE / "render_bench.c"), str(REPO / "mod_lixiao/core/lx_html.c"),
+             *libs])
+        pages = []
+        for k, n in enumerate(self.students[::len(self.students) // 100][:100]):
+            path = self.plans / f"page-{k}.xml"
+            path.write_bytes(self.httpd.get("/lx/?format=xml", user=n).content)
+            pages.append(str(path))
+        out = run([str(exe), str(self.env.templates), "20", *pages]).stdout
+        self.figures["render"] = json.loads(out)
+        r = self.figures["render"]
+        log(f"render of a student page, one thread: transform {r['transform_us']:.0f} us, "
+            f"libxml2's writer {r['libxml2_writer_us']:.0f} us, the module's "
+            f"{r['own_writer_us']:.0f} us, freeing {r['free_us']:.0f} us")
+
     def access_offset(self):
         p = self.env.base / "log" / "access_log"
         return p.stat().st_size if p.exists() else 0
@@ -616,7 +639,16 @@ def markdown(result):
             f"Memory: {len(f['memory']['same_pids'])} httpd children, "
             f"{f['memory']['rss_before_kib']:,} KiB after warm-up, "
             f"{f['memory']['rss_after_kib']:,} KiB after {f['memory']['requests']:,} more "
-            f"requests.", "", "| figure | value | target | met |", "|---|---:|---|---|"]
+            f"requests."]
+    if f.get("render"):
+        x = f["render"]
+        out += [f"Render of a student page on one thread (tests/bench/render_bench.c, "
+                f"{x['pages']} pages x {x['rounds']}): transform context "
+                f"{x['context_us']:.0f} µs, transform {x['transform_us']:.0f} µs, the module's "
+                f"HTML writer {x['own_writer_us']:.0f} µs (libxml2's "
+                f"{x['libxml2_writer_us']:.0f} µs, the same bytes), freeing the result "
+                f"{x['free_us']:.0f} µs."]
+    out += ["", "| figure | value | target | met |", "|---|---:|---|---|"]
     for name, value in r.items():
         if name in TARGETS:
             op, target = TARGETS[name]
@@ -654,6 +686,7 @@ def main():
     try:
         bench.start()
         bench.pages()
+        bench.render()
         bench.connections()
         bench.memory()
         bench.dashboard("dashboard_demo")

@@ -8,9 +8,11 @@
 
 #include "apr_general.h"
 #include "apr_pools.h"
+#include <libxml/HTMLtree.h>
 #include "core/lx_csrf.h"
 #include "core/lx_csv.h"
 #include "core/lx_form.h"
+#include "core/lx_html.h"
 #include "core/lx_idcard.h"
 #include "core/lx_json.h"
 #include "core/lx_multipart.h"
@@ -370,6 +372,100 @@ START_TEST(csv_files)
 }
 END_TEST
 
+/* ---- the HTML writer (lx_html.c): libxml2's HTML serialisation of result trees ---- */
+
+/* An HTML result document as libxslt makes it for doctype-system="about:legacy-compat". */
+static xmlDocPtr html_doc(xmlNodePtr *body)
+{
+    xmlDocPtr doc = htmlNewDocNoDtD(NULL, NULL);
+    xmlNodePtr html = xmlNewDocNode(doc, NULL, BAD_CAST "html", NULL);
+    xmlDocSetRootElement(doc, html);
+    xmlCreateIntSubset(doc, BAD_CAST "html", NULL, BAD_CAST "about:legacy-compat");
+    *body = xmlNewChild(html, NULL, BAD_CAST "body", NULL);
+    return doc;
+}
+
+static const char *html_of(xmlDocPtr doc)
+{
+    size_t len;
+    const char *out = lx_html_write(pool, doc, &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(len, strlen(out));
+    return out;
+}
+
+START_TEST(html_elements_and_text)
+{
+    xmlNodePtr body, p, empty;
+    xmlDocPtr doc = html_doc(&body);
+
+    xmlNewChild(body, NULL, BAD_CAST "br", NULL);
+    p = xmlNewTextChild(body, NULL, BAD_CAST "p", BAD_CAST "a < b & c > d \xe7\xa6\xbb\xe6\xa0\xa1\r\n");
+    empty = xmlNewChild(body, NULL, BAD_CAST "td", NULL);
+    (void)p; (void)empty;
+    xmlNewTextChild(body, NULL, BAD_CAST "script", BAD_CAST "if (a < b && c) {}");
+    xmlNewChild(body, NULL, BAD_CAST "col", NULL);
+    ck_assert_str_eq(html_of(doc),
+                     "<!DOCTYPE html>\n<html><body><br><p>a &lt; b &amp; c &gt; d "
+                     "\xe7\xa6\xbb\xe6\xa0\xa1\r\n</p><td></td>"
+                     "<script>if (a < b && c) {}</script><col></body></html>\n");
+    xmlFreeDoc(doc);
+}
+END_TEST
+
+START_TEST(html_attributes)
+{
+    xmlNodePtr body, a, in;
+    xmlDocPtr doc = html_doc(&body);
+
+    a = xmlNewChild(body, NULL, BAD_CAST "a", NULL);
+    xmlSetProp(a, BAD_CAST "href", BAD_CAST "  /lx/op?q=\xe5\xbc\xa0 \xe4\xb8\x89&at=1");
+    xmlSetProp(a, BAD_CAST "title", BAD_CAST "<\xe5\xbc\xa0> & \"\xe4\xb8\x89\"");
+    xmlSetProp(a, BAD_CAST "data-x", BAD_CAST "it's \"both\"");
+    in = xmlNewChild(body, NULL, BAD_CAST "input", NULL);
+    xmlSetProp(in, BAD_CAST "checked", BAD_CAST "checked");
+    xmlSetProp(in, BAD_CAST "value", BAD_CAST "");
+    xmlNewProp(in, BAD_CAST "data-flag", NULL);     /* no value at all: the name alone */
+    xmlSetProp(in, BAD_CAST "name", BAD_CAST "\xe5\xbc\xa0 x");
+    ck_assert_str_eq(html_of(doc),
+                     "<!DOCTYPE html>\n<html><body>"
+                     "<a href=\"/lx/op?q=%E5%BC%A0%20%E4%B8%89&amp;at=1\""
+                     " title='&lt;\xe5\xbc\xa0&gt; &amp; \"\xe4\xb8\x89\"'"
+                     " data-x=\"it's &quot;both&quot;\"></a>"
+                     "<input checked value=\"\" data-flag name=\"\xe5\xbc\xa0 x\"></body></html>\n");
+    xmlFreeDoc(doc);
+}
+END_TEST
+
+START_TEST(html_svg_namespace)
+{
+    xmlNodePtr body, svg, rect;
+    xmlDocPtr doc = html_doc(&body);
+    xmlNsPtr ns;
+
+    svg = xmlNewChild(body, NULL, BAD_CAST "svg", NULL);
+    ns = xmlNewNs(svg, BAD_CAST "http://www.w3.org/2000/svg", NULL);
+    xmlSetNs(svg, ns);
+    rect = xmlNewChild(svg, ns, BAD_CAST "rect", NULL);
+    xmlSetProp(rect, BAD_CAST "width", BAD_CAST "50%");
+    xmlNewChild(svg, ns, BAD_CAST "br", NULL);  /* not HTML's br: an end tag */
+    ck_assert_str_eq(html_of(doc),
+                     "<!DOCTYPE html>\n<html><body><svg xmlns=\"http://www.w3.org/2000/svg\">"
+                     "<rect width=\"50%\"></rect><br></br></svg></body></html>\n");
+    xmlFreeDoc(doc);
+}
+END_TEST
+
+START_TEST(html_no_root)
+{
+    size_t len = 7;
+    xmlDocPtr doc = htmlNewDocNoDtD(NULL, NULL);
+    ck_assert_ptr_null(lx_html_write(pool, doc, &len));
+    ck_assert_ptr_null(lx_html_write(pool, NULL, &len));
+    xmlFreeDoc(doc);
+}
+END_TEST
+
 START_TEST(json_strings)
 {
     ck_assert_str_eq(lx_json_string(pool, "学号不存在"), "\"学号不存在\"");
@@ -382,6 +478,7 @@ int main(void)
     Suite *s = suite_create("core");
     TCase *id = tcase_create("idcard"), *q = tcase_create("query"), *t = tcase_create("text");
     TCase *f = tcase_create("form"), *c = tcase_create("csrf"), *m = tcase_create("upload");
+    TCase *h = tcase_create("html");
     SRunner *sr;
     int failed;
 
@@ -409,6 +506,12 @@ int main(void)
     tcase_add_test(m, multipart_refusals);
     tcase_add_test(m, csv_files);
     tcase_add_test(m, json_strings);
+    tcase_add_checked_fixture(h, setup, teardown);
+    tcase_add_test(h, html_elements_and_text);
+    tcase_add_test(h, html_attributes);
+    tcase_add_test(h, html_svg_namespace);
+    tcase_add_test(h, html_no_root);
+    suite_add_tcase(s, h);
     suite_add_tcase(s, m);
     suite_add_tcase(s, f);
     suite_add_tcase(s, c);
