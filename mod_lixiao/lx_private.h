@@ -45,6 +45,8 @@ typedef struct lx_server_conf {
     const char *read_conninfo;  /* LixiaoReadDB: libpq conninfo of the standbys, or NULL */
     int read_slots;             /* LixiaoReadDBSlots: read connections of a process */
     int read_after_write;       /* LixiaoReadAfterWrite: seconds a writer reads the primary */
+    int read_retry;             /* LixiaoReadRetry: seconds before a read connection that
+                                 * found the primary looks for a standby again */
     const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
     apr_size_t secret_len;
     /* Compiled stylesheets by view name: written in post_config only, read-only after. */
@@ -59,12 +61,14 @@ typedef struct lx_server_conf {
 #define LX_DEFAULT_UTC_OFFSET (8 * 3600)      /* China Standard Time */
 #define LX_DEFAULT_DB_SLOTS 10                /* mod_dbd's default DBDMax */
 #define LX_DEFAULT_READ_AFTER_WRITE 10        /* longer than a standby's usual lag */
+#define LX_DEFAULT_READ_RETRY 30
 #define LX_DEFAULT_DB_TIMEOUT 15              /* above the demo's statement_timeout (5 s) */
 
 /* ---- lx_gate.c: the process's database connections, first come first served ---- */
 typedef struct lx_gate lx_gate;
 apr_status_t lx_gate_create(apr_pool_t *p, int slots, lx_gate **out);
 int lx_gate_enter(lx_gate *g, request_rec *r);
+void lx_gate_leave_now(lx_gate *g, request_rec *r);
 extern lx_gate *lx_process_gate;
 
 /* ---- lx_readpool.c: the standbys' pool, for requests that only read ---- */

@@ -13,6 +13,11 @@
  *    LixiaoReadAfterWrite seconds.  The client carries the deadline in a cookie, so it holds
  *    on whichever node the balancer sends the next request to;
  *  - a page read from a standby says so, with the time its data are current to ("as of").
+ *
+ * When no standby is up, prefer-standby connects to the primary, and a busy pool never lets
+ * its connections go idle: reads would stay on the primary long after a standby is back.  A
+ * read connection on the primary is therefore closed when it comes back to the pool once it
+ * is LixiaoReadRetry seconds old, and the next one looks for a standby again.
  */
 #include "lx_private.h"
 #include "apr_reslist.h"
@@ -26,8 +31,17 @@ typedef struct lx_readpool {
     apr_reslist_t *list;
     lx_gate *gate;
     const char *conninfo;
+    int prefers_standby;        /* target_session_attrs=prefer-standby: may land on the primary */
+    apr_interval_time_t retry;  /* LixiaoReadRetry */
     server_rec *s;
 } lx_readpool;
+
+/* A pooled connection and when it was made (malloc'd: the pool's own memory would grow with
+ * every reconnect). */
+typedef struct lx_read_conn {
+    PGconn *conn;
+    apr_time_t born;
+} lx_read_conn;
 
 /* Written in child_init only, read by every request. */
 static lx_readpool *lx_process_readpool;
@@ -35,6 +49,7 @@ static lx_readpool *lx_process_readpool;
 static apr_status_t lx_read_connect(void **out, void *data, apr_pool_t *p)
 {
     lx_readpool *rp = data;
+    lx_read_conn *rc;
     PGconn *conn = PQconnectdb(rp->conninfo);
     if (PQstatus(conn) != CONNECTION_OK) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, rp->s, LXLOGNO(0111)
@@ -43,15 +58,36 @@ static apr_status_t lx_read_connect(void **out, void *data, apr_pool_t *p)
         PQfinish(conn);
         return APR_EGENERAL;
     }
-    *out = conn;
+    rc = malloc(sizeof(*rc));
+    if (!rc) {
+        PQfinish(conn);
+        return APR_ENOMEM;
+    }
+    rc->conn = conn;
+    rc->born = apr_time_now();
+    *out = rc;
     return APR_SUCCESS;
 }
 
 static apr_status_t lx_read_disconnect(void *res, void *data, apr_pool_t *p)
 {
+    lx_read_conn *rc = res;
     (void)data; (void)p;
-    PQfinish(res);
+    PQfinish(rc->conn);
+    free(rc);
     return APR_SUCCESS;
+}
+
+/* Whether the connection string asks for a standby but would take the primary. */
+static int lx_prefers_standby(const char *conninfo)
+{
+    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL), *o;
+    int prefers = 0;
+    for (o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "target_session_attrs") == 0 && o->val)
+            prefers = strcmp(o->val, "prefer-standby") == 0;
+    PQconninfoFree(opts);
+    return prefers;
 }
 
 /* The pool of this process (child_init): nothing when LixiaoReadDB is not set. */
@@ -67,6 +103,9 @@ apr_status_t lx_readpool_child_init(apr_pool_t *pchild, server_rec *s, lx_server
         slots = LX_DEFAULT_DB_SLOTS;
     rp = apr_pcalloc(pchild, sizeof(*rp));
     rp->conninfo = conf->read_conninfo;
+    rp->prefers_standby = lx_prefers_standby(conf->read_conninfo);
+    rp->retry = apr_time_from_sec(conf->read_retry == LX_UNSET ? LX_DEFAULT_READ_RETRY
+                                                               : conf->read_retry);
     rp->s = s;
     rv = lx_gate_create(pchild, slots, &rp->gate);
     if (rv == APR_SUCCESS)
@@ -110,32 +149,44 @@ void lx_readpool_wrote(lx_req *q)
 /* The connection goes back, or is dropped when it is broken or was cut off mid-answer. */
 typedef struct lx_read_lease {
     lx_readpool *rp;
+    lx_read_conn *rc;
     lx_db *db;
 } lx_read_lease;
+
+/* A connection that found the primary instead of a standby, and is old enough to try again. */
+static int lx_read_conn_should_retry(lx_readpool *rp, lx_read_conn *rc)
+{
+    const char *standby;
+    if (!rp->prefers_standby || apr_time_now() - rc->born < rp->retry)
+        return 0;
+    standby = PQparameterStatus(rc->conn, "in_hot_standby");
+    return standby && strcmp(standby, "off") == 0;
+}
 
 static apr_status_t lx_read_release(void *data)
 {
     lx_read_lease *lease = data;
-    PGconn *conn = lease->db->conn;
+    PGconn *conn = lease->rc->conn;
     if (lease->db->timed_out || PQstatus(conn) != CONNECTION_OK
-        || PQtransactionStatus(conn) != PQTRANS_IDLE)
-        apr_reslist_invalidate(lease->rp->list, conn);
+        || PQtransactionStatus(conn) != PQTRANS_IDLE
+        || lx_read_conn_should_retry(lease->rp, lease->rc))
+        apr_reslist_invalidate(lease->rp->list, lease->rc);
     else
-        apr_reslist_release(lease->rp->list, conn);
+        apr_reslist_release(lease->rp->list, lease->rc);
     return APR_SUCCESS;
 }
 
 /*
  * A read-only connection for this request: OK with *out set, DECLINED when the request should
  * read from the primary instead (no LixiaoReadDB, a recent writer, or no read connection to
- * be had), or 503 when it waited too long for a slot.
+ * be had: its read slot is given back at once), or 503 when it waited too long for a slot.
  */
 int lx_readpool_open(request_rec *r, lx_db **out)
 {
     lx_readpool *rp = lx_process_readpool;
     lx_read_lease *lease;
-    lx_db *db;
-    void *conn;
+    lx_read_conn *conn;
+    void *res;
     int rc;
 
     if (!rp || lx_recent_writer(r))
@@ -143,12 +194,17 @@ int lx_readpool_open(request_rec *r, lx_db **out)
     rc = lx_gate_enter(rp->gate, r);
     if (rc != OK)
         return rc;
-    if (apr_reslist_acquire(rp->list, &conn) != APR_SUCCESS)
+    if (apr_reslist_acquire(rp->list, &res) != APR_SUCCESS) {
+        lx_gate_leave_now(rp->gate, r);
         return DECLINED;        /* lx_read_connect logged why */
-    if (PQstatus(conn) != CONNECTION_OK) {
-        PQreset(conn);
-        if (PQstatus(conn) != CONNECTION_OK) {
+    }
+    conn = res;
+    if (PQstatus(conn->conn) != CONNECTION_OK) {
+        PQreset(conn->conn);
+        conn->born = apr_time_now();
+        if (PQstatus(conn->conn) != CONNECTION_OK) {
             apr_reslist_invalidate(rp->list, conn);
+            lx_gate_leave_now(rp->gate, r);
             return DECLINED;
         }
     }
@@ -156,9 +212,9 @@ int lx_readpool_open(request_rec *r, lx_db **out)
      * transaction is rolled back before the connection goes back */
     lease = apr_palloc(r->pool, sizeof(*lease));
     lease->rp = rp;
+    lease->rc = conn;
     apr_pool_cleanup_register(r->pool, lease, lx_read_release, apr_pool_cleanup_null);
-    db = lease->db = lx_db_wrap(r, conn);
-    *out = db;
+    *out = lease->db = lx_db_wrap(r, conn->conn);
     return OK;
 }
 

@@ -42,6 +42,7 @@ static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
     conf->own_page_revalidate = LX_UNSET;
     conf->read_slots = LX_UNSET;
     conf->read_after_write = LX_UNSET;
+    conf->read_retry = LX_UNSET;
     return conf;
 }
 
@@ -61,6 +62,7 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->read_slots = add->read_slots != LX_UNSET ? add->read_slots : base->read_slots;
     conf->read_after_write = add->read_after_write != LX_UNSET ? add->read_after_write
                                                                : base->read_after_write;
+    conf->read_retry = add->read_retry != LX_UNSET ? add->read_retry : base->read_retry;
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     return conf;
@@ -117,6 +119,9 @@ static const lx_int_directive lx_read_slots_arg = {
 static const lx_int_directive lx_read_after_write_arg = {
     APR_OFFSETOF(lx_server_conf, read_after_write), NOT_IN_DIR_CONTEXT, 1, 3600,
     "LixiaoReadAfterWrite takes seconds from 1 to 3600"};
+static const lx_int_directive lx_read_retry_arg = {
+    APR_OFFSETOF(lx_server_conf, read_retry), GLOBAL_ONLY, 1, 3600,
+    "LixiaoReadRetry takes seconds from 1 to 3600"};
 
 /* The directives of lx_int_directive (cmd->info): arg as a whole number in range, or the
  * directive's refusal. */
@@ -254,6 +259,9 @@ static const command_rec lx_cmds[] = {
     AP_INIT_TAKE1("LixiaoReadAfterWrite", lx_set_int, (void *)&lx_read_after_write_arg,
                   RSRC_CONF,
                   "seconds a client that changed something reads from the primary (10)"),
+    AP_INIT_TAKE1("LixiaoReadRetry", lx_set_int, (void *)&lx_read_retry_arg, RSRC_CONF,
+                  "seconds before a read connection that found the primary looks for a "
+                  "standby again (30)"),
     {NULL}
 };
 

@@ -32,7 +32,9 @@ def node_conf(read_hosts, dbpass):
     return ("GracefulShutdownTimeout 30\n"
             f'LixiaoReadDB "host={hosts} dbname=lixiao user=lx_app password={dbpass} '
             f"connect_timeout=3 application_name={READ_APP} target_session_attrs=prefer-standby "
-            "options='-c statement_timeout=5000 -c timezone=Asia/Shanghai'\"\n")
+            "options='-c statement_timeout=5000 -c timezone=Asia/Shanghai'\"\n"
+            # back to a standby one second after landing on the primary (default 30)
+            "LixiaoReadRetry 1\n")
 
 
 class Node(Httpd):

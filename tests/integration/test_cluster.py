@@ -213,7 +213,7 @@ def xml_state(page, step):
 def test_reads_on_the_standby(site):
     """The pages that only read come from the standby and say so; whoever has just acted
     reads from the primary (the lx_fresh cookie, on either node); a standby that goes away
-    sends the reads to the primary."""
+    sends the reads to the primary, and they come back to it when it returns."""
     front = site.balancer
     page = front.get("/lx/", user=STUDENT)
     assert page.status_code == 200 and "数据截至" in page.text
@@ -253,6 +253,12 @@ def test_reads_on_the_standby(site):
     finally:
         site.standby.start()
         wait_sync(site)
+    # once it is back the reads return to it, though the pools are never idle: a read
+    # connection that found the primary is replaced when it is LixiaoReadRetry (here 1 s) old
+    deadline = time.monotonic() + 20
+    while "数据截至" not in front.get("/lx/", user=STUDENT).text:
+        assert time.monotonic() < deadline, "the reads stayed on the primary"
+        time.sleep(0.2)
 
 
 class Browser:

@@ -56,6 +56,7 @@ def test_broken_stylesheet(env, tmp_path):
                               'info string'),
     ("LixiaoReadDBSlots 0", "LixiaoReadDBSlots takes a number of connections from 1 to 10000"),
     ("LixiaoReadAfterWrite 0", "LixiaoReadAfterWrite takes seconds from 1 to 3600"),
+    ("LixiaoReadRetry 3601", "LixiaoReadRetry takes seconds from 1 to 3600"),
     ("LixiaoOwnPageCache forever", "LixiaoOwnPageCache: give no-store (the default) or "
                                    "revalidate"),
 ])
