@@ -25,9 +25,11 @@
   <xsl:template match="/page">
     <html lang="zh-CN">
       <head>
-        <!-- The html serializer of libxml2 2.9 always inserts this http-equiv meta
-             and does not recognise <meta charset>; writing it ourselves keeps a
-             single charset declaration (two would be an HTML5 conformance error). -->
+        <!-- The module's HTML writer (core/lx_html.c) writes what the stylesheet
+             makes, byte for byte as libxml2 2.9's serializer, which inserts this
+             http-equiv meta when it is missing and does not recognise <meta charset>:
+             written here, it is the page's one charset declaration either way (two
+             would be an HTML5 conformance error). -->
         <meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <meta name="format-detection" content="telephone=no"/>
