@@ -44,6 +44,25 @@ static void lx_puts(lx_out *o, const char *s)
     lx_put(o, s, strlen(s));
 }
 
+/* & < > as entities, in text and in attributes alike: 1 when c was one of them. */
+static int lx_put_entity(lx_out *o, char c)
+{
+    switch (c) {
+    case '&': lx_put(o, "&amp;", 5); return 1;
+    case '<': lx_put(o, "&lt;", 4); return 1;
+    case '>': lx_put(o, "&gt;", 4); return 1;
+    default: return 0;
+    }
+}
+
+/* An entity reference node (&name;), in text or in an attribute. */
+static void lx_put_entity_ref(lx_out *o, xmlNodePtr n)
+{
+    lx_puts(o, "&");
+    lx_puts(o, (const char *)n->name);
+    lx_puts(o, ";");
+}
+
 /* Text with & < > escaped (libxml2's xmlEncodeEntitiesReentrant for an HTML document). */
 static void lx_put_escaped(lx_out *o, const char *s)
 {
@@ -51,14 +70,17 @@ static void lx_put_escaped(lx_out *o, const char *s)
         size_t run = strcspn(s, "&<>");
         lx_put(o, s, run);
         s += run;
-        switch (*s) {
-        case '&': lx_put(o, "&amp;", 5); break;
-        case '<': lx_put(o, "&lt;", 4); break;
-        case '>': lx_put(o, "&gt;", 4); break;
-        default: return;
-        }
+        if (!lx_put_entity(o, *s))
+            return;
         s++;
     }
+}
+
+/* The quote libxml2's xmlBufWriteQuotedString takes: double, or single around a value with a
+ * double quote and no single one. */
+static char lx_quote_for(int has_double, int has_single)
+{
+    return has_double && !has_single ? '\'' : '"';
 }
 
 /* Whether name is in a NULL-terminated list, ignoring case as libxml2's lookups do; the
@@ -104,14 +126,18 @@ static int lx_uri_attr(xmlAttrPtr a)
                && strcasecmp((const char *)a->parent->name, "a") == 0);
 }
 
-/* Whether the text of an attribute holds c. */
-static int lx_attr_has(xmlAttrPtr a, char c)
+/* The quote around an attribute's value, from its text (one pass over it). */
+static char lx_attr_quote(xmlAttrPtr a)
 {
+    int has_double = 0, has_single = 0;
     xmlNodePtr t;
-    for (t = a->children; t; t = t->next)
-        if (t->type == XML_TEXT_NODE && t->content && strchr((const char *)t->content, c))
-            return 1;
-    return 0;
+    for (t = a->children; t; t = t->next) {
+        if (t->type != XML_TEXT_NODE || !t->content)
+            continue;
+        has_double |= strchr((const char *)t->content, '"') != NULL;
+        has_single |= strchr((const char *)t->content, '\'') != NULL;
+    }
+    return lx_quote_for(has_double, has_single);
 }
 
 /* Whether xmlURIEscapeStr(value, "\"#$%&+,/:;<=>?@[\\]^`{|}") leaves a byte as it is. */
@@ -133,9 +159,7 @@ static void lx_put_attr_text(lx_out *o, xmlAttrPtr a, int uri, char quote)
     for (t = a->children; t; t = t->next) {
         const unsigned char *s;
         if (t->type == XML_ENTITY_REF_NODE) {
-            lx_puts(o, "&");
-            lx_puts(o, (const char *)t->name);
-            lx_puts(o, ";");
+            lx_put_entity_ref(o, t);
             leading = 0;
             continue;
         }
@@ -158,13 +182,9 @@ static void lx_put_attr_text(lx_out *o, xmlAttrPtr a, int uri, char quote)
             if (!*s)
                 break;
             c = (char)*s;
-            if (c == '&')
-                lx_put(o, "&amp;", 5);
-            else if (c == '<')
-                lx_put(o, "&lt;", 4);
-            else if (c == '>')
-                lx_put(o, "&gt;", 4);
-            else if (c == '"')
+            if (lx_put_entity(o, c))
+                continue;
+            if (c == '"')
                 lx_put(o, quote == '"' ? "&quot;" : "\"", quote == '"' ? 6 : 1);
             else {
                 char pct[3] = {'%', hex[*s >> 4], hex[*s & 15]};
@@ -174,31 +194,21 @@ static void lx_put_attr_text(lx_out *o, xmlAttrPtr a, int uri, char quote)
     }
 }
 
-/* A value in quotes: double, or single when it holds a double quote and no single one, or
- * double with &quot; when it holds both (libxml2's xmlBufWriteQuotedString). */
+/* A value in the quotes of lx_quote_for, a double quote in double quotes as &quot;
+ * (libxml2's xmlBufWriteQuotedString). */
 static void lx_put_quoted(lx_out *o, const char *value)
 {
+    char quote = lx_quote_for(strchr(value, '"') != NULL, strchr(value, '\'') != NULL);
     const char *s;
-    if (!strchr(value, '"')) {
-        lx_puts(o, "\"");
-        lx_puts(o, value);
-        lx_puts(o, "\"");
-        return;
-    }
-    if (!strchr(value, '\'')) {
-        lx_puts(o, "'");
-        lx_puts(o, value);
-        lx_puts(o, "'");
-        return;
-    }
-    lx_puts(o, "\"");
+
+    lx_put(o, &quote, 1);
     for (s = value; *s; s++) {
-        if (*s == '"')
+        if (*s == '"' && quote == '"')
             lx_puts(o, "&quot;");
         else
             lx_put(o, s, 1);
     }
-    lx_puts(o, "\"");
+    lx_put(o, &quote, 1);
 }
 
 static void lx_put_name(lx_out *o, xmlNsPtr ns, const xmlChar *name)
@@ -232,19 +242,16 @@ static void lx_put_attrs(lx_out *o, xmlNodePtr el)
     xmlAttrPtr a;
     lx_put_ns_decls(o, el);
     for (a = el->properties; a; a = a->next) {
-        char quote[2] = {'"', 0};
+        char quote;
         lx_puts(o, " ");
         lx_put_name(o, a->ns, a->name);
         if (!a->children || lx_boolean_attr((const char *)a->name))
             continue;
-        /* double quotes, or single ones around a value with a double quote and no single
-         * one (libxml2's xmlBufWriteQuotedString) */
-        if (lx_attr_has(a, '"') && !lx_attr_has(a, '\''))
-            quote[0] = '\'';
+        quote = lx_attr_quote(a);
         lx_puts(o, "=");
-        lx_puts(o, quote);
-        lx_put_attr_text(o, a, lx_uri_attr(a), quote[0]);
-        lx_puts(o, quote);
+        lx_put(o, &quote, 1);
+        lx_put_attr_text(o, a, lx_uri_attr(a), quote);
+        lx_put(o, &quote, 1);
     }
 }
 
@@ -268,11 +275,9 @@ static void lx_put_element(lx_out *o, xmlNodePtr el)
     lx_puts(o, "<");
     lx_put_name(o, el->ns, el->name);
     lx_put_attrs(o, el);
-    if (!el->ns && lx_void_element((const char *)el->name)) {
-        lx_puts(o, ">");
-        return;
-    }
     lx_puts(o, ">");
+    if (!el->ns && lx_void_element((const char *)el->name))
+        return;
     lx_put_children(o, el);
     lx_puts(o, "</");
     lx_put_name(o, el->ns, el->name);
@@ -312,9 +317,7 @@ static void lx_put_node(lx_out *o, xmlNodePtr n)
         lx_puts(o, ">");
         break;
     case XML_ENTITY_REF_NODE:
-        lx_puts(o, "&");
-        lx_puts(o, (const char *)n->name);
-        lx_puts(o, ";");
+        lx_put_entity_ref(o, n);
         break;
     default:                /* the DTD is written first; nothing else occurs in a page */
         break;
