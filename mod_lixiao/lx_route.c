@@ -17,6 +17,7 @@
  */
 #include "lx_private.h"
 #include "core/lx_query.h"
+#include "core/lx_xmlmem.h"
 
 /* A query argument of this request, NULL when absent or empty. */
 const char *lx_arg(lx_req *q, const char *name)
@@ -138,7 +139,7 @@ static int lx_reads_only(const lx_req *q)
            || strcmp(q->path, "/stats") == 0;
 }
 
-int lx_route(request_rec *r)
+static int lx_route_request(request_rec *r)
 {
     lx_req *q = apr_pcalloc(r->pool, sizeof(*q));
     const char *format;
@@ -192,4 +193,15 @@ int lx_route(request_rec *r)
         return rc;
     }
     return lx_fail(q, rc);
+}
+
+/* The request's libxml2 memory comes from its own chunks (core/lx_xmlmem.c), given back with
+ * r->pool after the cleanups that free the page's documents. */
+int lx_route(request_rec *r)
+{
+    int rc;
+    lx_xmlmem_begin(r->pool);
+    rc = lx_route_request(r);
+    lx_xmlmem_end();
+    return rc;
 }

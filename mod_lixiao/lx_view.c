@@ -14,6 +14,7 @@
 #include "lx_private.h"
 #include "core/lx_html.h"
 #include "core/lx_text.h"
+#include "core/lx_xmlmem.h"
 
 #include "apr_file_info.h"
 #include "apr_fnmatch.h"
@@ -294,12 +295,6 @@ apr_status_t lx_view_compile(apr_pool_t *p, server_rec *s, lx_server_conf *conf)
     return APR_SUCCESS;
 }
 
-static apr_status_t lx_free_doc(void *data)
-{
-    xmlFreeDoc(data);
-    return APR_SUCCESS;
-}
-
 /* Text from the database or the client, made safe for XML 1.0 (no control characters). */
 void lx_attr(xmlNodePtr node, const char *name, const char *value)
 {
@@ -421,7 +416,7 @@ xmlNodePtr lx_page_new(lx_req *q, const char *view)
     apr_size_t len;
     apr_time_exp_t tm;
 
-    apr_pool_cleanup_register(r->pool, doc, lx_free_doc, apr_pool_cleanup_null);
+    lx_xmlmem_free_doc_with(r->pool, doc);
     xmlDocSetRootElement(doc, page);
     apr_time_exp_tz(&tm, r->request_time, q->conf->utc_offset);
     apr_strftime(now, &len, sizeof(now), "%Y-%m-%d %H:%M", &tm);
@@ -557,7 +552,7 @@ int lx_render(lx_req *q, xmlNodePtr page)
                       "stylesheet %s failed", view);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    apr_pool_cleanup_register(r->pool, out, lx_free_doc, apr_pool_cleanup_null);
+    lx_xmlmem_free_doc_with(r->pool, out);
     if (lx_own_writer_fits(sheet, out)) {
         apr_size_t n;
         const char *html = lx_html_write(r->pool, out, &n);

@@ -20,6 +20,7 @@
  */
 #include "lx_private.h"
 #include "core/lx_text.h"
+#include "core/lx_xmlmem.h"
 
 #include "apr_optional.h"
 #include <libxml/parser.h>
@@ -265,11 +266,13 @@ static const command_rec lx_cmds[] = {
     {NULL}
 };
 
-/* libxml2 and libxslt are initialised once, in the parent, before any thread exists.  We never
- * call xmlCleanupParser(): other modules in the process use libxml2 too. */
+/* libxml2 and libxslt are initialised once, in the parent, before any thread exists, on the
+ * allocator of core/lx_xmlmem.c (a request's libxml2 memory comes from that request's chunks).
+ * We never call xmlCleanupParser(): other modules in the process use libxml2 too. */
 static int lx_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    (void)pconf; (void)plog; (void)ptemp;
+    (void)plog; (void)ptemp;
+    lx_xmlmem_install(pconf);
     LIBXML_TEST_VERSION;
     xmlInitParser();
     exsltRegisterAll();

@@ -18,10 +18,10 @@ libxslt1-dev libssl-dev postgresql-client-15 pkg-config make gcc"
 RUN_PKGS="$BUILD_PKGS postgresql-15"
 # the tests; for the CAS test a real CAS server (Django), Apache's CAS client, and openssl for
 # the CAS server's certificate; xsltproc, libxml2's own HTML serializer that the module's is
-# compared with (test_templates.py)
+# compared with (test_templates.py); valgrind, which runs the unit tests a second time
 TEST_PKGS="check python3 python3-pytest python3-requests python3-html5lib python3-selenium
 chromium chromium-driver fonts-noto-cjk curl clang libclang-rt-14-dev llvm
-python3-django-cas-server libapache2-mod-auth-cas openssl xsltproc"
+python3-django-cas-server libapache2-mod-auth-cas openssl xsltproc valgrind"
 # into an existing Apache in front of an existing database: no PostgreSQL server
 INSTALL_PKGS="$BUILD_PKGS libapache2-mod-auth-cas"
 

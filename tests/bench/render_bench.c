@@ -8,8 +8,11 @@
  * Each page (the module's XML, ?format=xml) is transformed ROUNDS times by its view's
  * stylesheet, compiled once as the module does; each round's result is written by libxml2's
  * HTML serializer (xsltSaveResultToString, what the module used before core/lx_html.c) and by
- * lx_html_write, and freed.  Prints one line of JSON: microseconds a page for each part, and
- * whether both writers gave the same bytes for every page.
+ * lx_html_write, and freed.  All rounds run twice: first with libxml2 on malloc, then on the
+ * module's allocator (core/lx_xmlmem.c: a scope per round on the round's pool, as lx_route
+ * does per request).  Prints one line of JSON: microseconds a page for each part on the
+ * module's allocator, the same parts on malloc under "malloc", and whether both writers gave
+ * the same bytes for every page.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 #include <libxslt/xsltutils.h>
 #include "apr_general.h"
 #include "core/lx_html.h"
+#include "core/lx_xmlmem.h"
 
 static double now_us(void)
 {
@@ -35,7 +39,8 @@ typedef struct {
     double context, transform, libxml2_writer, own_writer, free_result;
 } costs;
 
-/* One round of one page; returns 0 when both writers agree. */
+/* One round of one page on the request pool p (destroyed here); returns 0 when both writers
+ * agree. */
 static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *p, costs *c)
 {
     double t0, t1, t2, t3, t4, t5;
@@ -57,7 +62,8 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *p, cost
     t4 = now_us();
     same = own && lib && own_len == (size_t)lib_len && memcmp(own, lib, own_len) == 0;
     xmlFree(lib);
-    xmlFreeDoc(out);
+    lx_xmlmem_free_doc_with(p, out);    /* xmlFreeDoc, or not needed: see lx_xmlmem.h */
+    apr_pool_destroy(p);
     xsltFreeTransformContext(ctxt);
     t5 = now_us();
     c->context += t1 - t0;
@@ -71,7 +77,7 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *p, cost
 int main(int argc, char **argv)
 {
     apr_pool_t *pool;
-    costs c = {0, 0, 0, 0, 0};
+    costs c = {0, 0, 0, 0, 0}, m = {0, 0, 0, 0, 0};
     int rounds, i, k, pages = argc - 3, differ = 0;
     xmlDocPtr *docs;
     xsltStylesheetPtr *sheets;
@@ -106,18 +112,24 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    for (k = 0; k < rounds; k++) {
+    for (k = 0; k < 2 * rounds; k++) {
+        if (k == rounds)
+            lx_xmlmem_install(pool);        /* the second half on the module's allocator */
         for (i = 0; i < pages; i++) {
             apr_pool_t *p;
             apr_pool_create(&p, pool);      /* the request's pool */
-            differ += round_of(sheets[i], docs[i], p, &c);
-            apr_pool_destroy(p);
+            lx_xmlmem_begin(p);
+            differ += round_of(sheets[i], docs[i], p, k < rounds ? &m : &c);
+            lx_xmlmem_end();
         }
     }
     k = rounds * pages;
     printf("{\"pages\": %d, \"rounds\": %d, \"context_us\": %.1f, \"transform_us\": %.1f, "
            "\"libxml2_writer_us\": %.1f, \"own_writer_us\": %.1f, \"free_us\": %.1f, "
-           "\"writers_differ\": %d}\n", pages, rounds, c.context / k, c.transform / k,
-           c.libxml2_writer / k, c.own_writer / k, c.free_result / k, differ);
+           "\"malloc\": {\"context_us\": %.1f, \"transform_us\": %.1f, "
+           "\"own_writer_us\": %.1f, \"free_us\": %.1f}, \"writers_differ\": %d}\n",
+           pages, rounds, c.context / k, c.transform / k, c.libxml2_writer / k,
+           c.own_writer / k, c.free_result / k, m.context / k, m.transform / k,
+           m.own_writer / k, m.free_result / k, differ);
     return differ ? 1 : 0;
 }

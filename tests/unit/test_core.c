@@ -18,6 +18,7 @@
 #include "core/lx_multipart.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
+#include "core/lx_xmlmem.h"
 
 #define TODAY 20261128L
 
@@ -473,12 +474,136 @@ START_TEST(json_strings)
 }
 END_TEST
 
+/* ---- core/lx_xmlmem.c: libxml2's memory in a request's chunks ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define XMLMEM_ON 0                 /* ASan builds leave libxml2 on malloc */
+#else
+#define XMLMEM_ON 1
+#endif
+
+static apr_size_t scope_blocks(void)
+{
+    lx_xmlmem_stats st;
+    return lx_xmlmem_stats_get(&st) ? st.blocks : 0;
+}
+
+START_TEST(xmlmem_blocks_come_from_the_scope)
+{
+    apr_pool_t *rp;
+    char *before, *a, *b, *big, *huge, *s;
+    lx_xmlmem_stats st;
+
+    lx_xmlmem_install(pool);
+    before = xmlMalloc(40);                         /* malloc's, outside any request */
+    apr_pool_create(&rp, pool);
+    lx_xmlmem_begin(rp);
+    a = xmlMalloc(40);
+    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 1 : 0);
+    ck_assert_int_eq(lx_xmlmem_stats_get(&st), XMLMEM_ON);
+    ck_assert_int_eq(st.chunk_bytes, XMLMEM_ON ? 64 * 1024 : 0);
+    xmlFree(a);
+    b = xmlMalloc(33);                              /* same class (48 bytes): the freed block */
+    if (XMLMEM_ON)
+        ck_assert_ptr_eq(a, b);
+    big = xmlMalloc(10000);                         /* a chunk's too */
+    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 2 : 0);
+    huge = xmlMalloc(100000);                       /* larger than a chunk: malloc's */
+    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 2 : 0);
+    memset(big, 'x', 10000);
+    memset(huge, 'x', 100000);
+    xmlFree(big);
+    xmlFree(huge);
+    xmlFree(before);                                /* malloc's block, freed by free() */
+    strcpy(b, "0123456789abcdefghijklmnopqrstuv");
+    b = xmlRealloc(b, 3000);                        /* grows into a larger class, keeps bytes */
+    ck_assert_int_eq(strncmp(b, "0123456789abcdefghijklmnopqrstuv", 32), 0);
+    b = xmlRealloc(b, 90000);                       /* and out of the chunks */
+    ck_assert_int_eq(strncmp(b, "0123456789abcdefghijklmnopqrstuv", 32), 0);
+    xmlFree(b);
+    s = (char *)xmlStrdup(BAD_CAST "离校单");
+    ck_assert_str_eq(s, "离校单");
+    xmlFree(s);
+    lx_xmlmem_end();
+    ck_assert_int_eq(lx_xmlmem_stats_get(&st), 0);
+    apr_pool_destroy(rp);
+}
+END_TEST
+
+/* A page's documents freed by pool cleanups after the handler returned (lx_view.c does so):
+ * their blocks are nobody's to recycle then, and the chunks go back after the cleanups.  When
+ * a block of the scope went to malloc (here a value larger than a chunk), the documents are
+ * freed block by block (make test runs the unit tests under valgrind: no leak either way). */
+static void make_page(apr_pool_t *rp, apr_size_t big)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "page", NULL);
+    int i;
+
+    xmlDocSetRootElement(doc, root);
+    for (i = 0; i < 5000; i++)                      /* more than one chunk */
+        xmlSetProp(xmlNewChild(root, NULL, BAD_CAST "step", NULL), BAD_CAST "name",
+                   BAD_CAST "图书馆还书");
+    if (big) {
+        char *v = calloc(1, big + 1);
+        memset(v, 'x', big);
+        xmlSetProp(root, BAD_CAST "note", BAD_CAST v);
+        free(v);
+    }
+    lx_xmlmem_free_doc_with(rp, doc);
+    ck_assert_int_eq(xmlChildElementCount(root), 5000);
+}
+
+START_TEST(xmlmem_documents_outlive_the_scope)
+{
+    apr_size_t big;
+    for (big = 0; big <= 100000; big += 100000) {
+        apr_pool_t *rp;
+        lx_xmlmem_install(pool);
+        apr_pool_create(&rp, pool);
+        lx_xmlmem_begin(rp);
+        make_page(rp, big);
+        lx_xmlmem_end();
+        xmlFree(xmlMalloc(16));                     /* outside: malloc's */
+        apr_pool_destroy(rp);                       /* the documents, then the chunks */
+    }
+}
+END_TEST
+
+START_TEST(xmlmem_scopes_nest)
+{
+    apr_pool_t *outer, *inner;
+    char *a, *b, *c;
+
+    lx_xmlmem_install(pool);
+    apr_pool_create(&outer, pool);
+    apr_pool_create(&inner, pool);
+    lx_xmlmem_begin(outer);
+    a = xmlMalloc(100);
+    lx_xmlmem_begin(inner);
+    xmlFree(a);                                     /* the outer scope's: not the inner's */
+    b = xmlMalloc(100);
+    ck_assert_ptr_ne(a, b);
+    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 1 : 0);
+    xmlFree(b);
+    lx_xmlmem_end();
+    apr_pool_destroy(inner);
+    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 1 : 0);   /* the outer one again */
+    c = xmlMalloc(100);
+    if (XMLMEM_ON)
+        ck_assert_ptr_ne(c, a);                     /* a was dropped, not recycled */
+    xmlFree(c);
+    lx_xmlmem_end();
+    apr_pool_destroy(outer);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
     TCase *id = tcase_create("idcard"), *q = tcase_create("query"), *t = tcase_create("text");
     TCase *f = tcase_create("form"), *c = tcase_create("csrf"), *m = tcase_create("upload");
-    TCase *h = tcase_create("html");
+    TCase *h = tcase_create("html"), *x = tcase_create("xmlmem");
     SRunner *sr;
     int failed;
 
@@ -511,7 +636,12 @@ int main(void)
     tcase_add_test(h, html_attributes);
     tcase_add_test(h, html_svg_namespace);
     tcase_add_test(h, html_no_root);
+    tcase_add_checked_fixture(x, setup, teardown);
+    tcase_add_test(x, xmlmem_blocks_come_from_the_scope);
+    tcase_add_test(x, xmlmem_documents_outlive_the_scope);
+    tcase_add_test(x, xmlmem_scopes_nest);
     suite_add_tcase(s, h);
+    suite_add_tcase(s, x);
     suite_add_tcase(s, m);
     suite_add_tcase(s, f);
     suite_add_tcase(s, c);
