@@ -195,6 +195,7 @@ void lx_requires_xml(lx_req *q, xmlNodePtr parent, const char *missing, const ch
 
 /* ---- pages ---- */
 int lx_page_student(lx_req *q, const char *student_no);
+int lx_page_own_sheet(lx_req *q);
 int lx_api_status_json(lx_req *q, const char *student_no, const char **json);
 int lx_sheet_xml(lx_req *q, xmlNodePtr page, const char *student_no);
 int lx_page_desk(lx_req *q);

@@ -171,15 +171,18 @@ static int lx_route_request(request_rec *r)
     rc = lx_reads_only(q) ? lx_db_open_read(r, &q->db) : lx_db_open(r, &q->db);
     if (rc != OK)
         return lx_fail(q, rc);
-    rc = lx_account_load(r, q->db, &q->account);
-    if (rc == HTTP_FORBIDDEN)
-        return lx_error_page(q, HTTP_FORBIDDEN, "账号未登记",
-                             "您已通过统一身份认证，但数字离校系统中没有您的账号。"
-                             "学生请确认已列入本届毕业生名单；教职工请联系管理员开通权限。");
-    if (rc != OK)
-        return lx_fail(q, rc);
-
-    rc = lx_dispatch(q);
+    /* a student's own sheet: the account comes with it, in the same statement */
+    rc = lx_page_own_sheet(q);
+    if (rc == DECLINED) {
+        rc = lx_account_load(r, q->db, &q->account);
+        if (rc == HTTP_FORBIDDEN)
+            return lx_error_page(q, HTTP_FORBIDDEN, "账号未登记",
+                                 "您已通过统一身份认证，但数字离校系统中没有您的账号。"
+                                 "学生请确认已列入本届毕业生名单；教职工请联系管理员开通权限。");
+        if (rc != OK)
+            return lx_fail(q, rc);
+        rc = lx_dispatch(q);
+    }
     /* a form that went through: this client reads its own change from the primary next */
     if (r->method_number == M_POST && (rc == OK || rc == DONE || ap_is_HTTP_REDIRECT(rc)))
         lx_readpool_wrote(q);

@@ -2,7 +2,8 @@
  * page_student.c: a student's clearance sheet (离校单), /lx/ for the student themself and
  * /lx/student/{no} for the staff who may see it.  One statement (lx.student_sheet, inlined into
  * the connection's prepared statement: sql/040) gives one consistent snapshot: the student on
- * the first row, their steps on the others.
+ * the first row, their steps on the others.  A student opening /lx/ (nearly every request on
+ * graduation day) gets their account and their sheet from that one statement too.
  */
 #include "lx_private.h"
 #include "core/lx_query.h"
@@ -194,5 +195,47 @@ int lx_page_student(lx_req *q, const char *student_no)
     /* the ETag of what is sent: the version read with the sheet, in the same statement */
     if (own && !q->want_xml && lx_own_sheet_etag(q, q->sheet_version) != OK)
         return HTTP_NOT_MODIFIED;
+    return lx_render(q, page);
+}
+
+/*
+ * GET /lx/ without If-None-Match, before the account is known: when r->user is a student
+ * account (lx.student_accounts: a student who is not also an active operator), their sheet
+ * and the account in one statement, one round trip instead of two.  DECLINED for anyone else
+ * (an operator's login finds no rows): the request goes the usual way.  With If-None-Match
+ * the usual way answers 304 from the account's version alone, without the sheet.
+ */
+int lx_page_own_sheet(lx_req *q)
+{
+    request_rec *r = q->r;
+    const char *params[1] = {r->user};
+    lx_account *acc;
+    PGresult *res;
+    xmlNodePtr page;
+
+    if (r->method_number != M_GET || strcmp(q->path, "/") != 0
+        || apr_table_get(r->headers_in, "If-None-Match") || !lx_student_no_valid(r->user))
+        return DECLINED;
+    /* count(*), not EXISTS: planned for its first row, EXISTS scanned lx.student in the
+     * generic plan instead of probing its index */
+    res = lx_db_prepared(q->db, "SELECT * FROM lx.student_sheet($1) WHERE (SELECT count(*) "
+                                "FROM lx.student_accounts a WHERE a.login = $1) > 0",
+                         1, params);
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) == 0)
+        return DECLINED;
+    acc = apr_pcalloc(r->pool, sizeof(*acc));
+    acc->login = r->user;
+    acc->is_student = 1;
+    acc->name = lx_value(res, 0, "name");
+    acc->sheet_version = lx_value(res, 0, "version");
+    acc->assignments = apr_array_make(r->pool, 1, sizeof(lx_assignment));
+    q->account = acc;
+    q->sheet_version = acc->sheet_version;
+    if (!q->want_xml && lx_own_sheet_etag(q, q->sheet_version) != OK)
+        return HTTP_NOT_MODIFIED;
+    page = lx_page_new(q, "student");
+    lx_sheet_rows_xml(q, page, res);
     return lx_render(q, page);
 }
