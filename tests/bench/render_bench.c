@@ -39,11 +39,21 @@ typedef struct {
     double context, transform, libxml2_writer, own_writer, free_result;
 } costs;
 
-/* One round of one page on the request pool p (destroyed here); returns 0 when both writers
- * agree. */
-static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *p, costs *c)
+static apr_status_t free_ctxt(void *ctxt)
+{
+    xsltFreeTransformContext(ctxt);
+    return APR_SUCCESS;
+}
+
+/*
+ * One round of one page as lx_route and lx_render do it: a request pool with its scope of
+ * libxml2 memory, the transform context and the result freed by the pool's cleanups (the
+ * result first), and the scope's chunks given back last.  Returns 0 when both writers agree.
+ */
+static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *parent, costs *c)
 {
     double t0, t1, t2, t3, t4, t5;
+    apr_pool_t *p;
     xsltTransformContextPtr ctxt;
     xmlDocPtr out;
     xmlChar *lib = NULL;
@@ -51,10 +61,14 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *p, cost
     size_t own_len;
     const char *own;
 
+    apr_pool_create(&p, parent);        /* the request's pool */
+    lx_xmlmem_begin(p);
     t0 = now_us();
     ctxt = xsltNewTransformContext(sheet, page);
+    apr_pool_cleanup_register(p, ctxt, free_ctxt, apr_pool_cleanup_null);
     t1 = now_us();
     out = xsltApplyStylesheetUser(sheet, page, NULL, NULL, NULL, ctxt);
+    lx_xmlmem_free_doc_with(p, out);    /* xmlFreeDoc, or not needed: see lx_xmlmem.h */
     t2 = now_us();
     xsltSaveResultToString(&lib, &lib_len, out, sheet);
     t3 = now_us();
@@ -62,9 +76,8 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *p, cost
     t4 = now_us();
     same = own && lib && own_len == (size_t)lib_len && memcmp(own, lib, own_len) == 0;
     xmlFree(lib);
-    lx_xmlmem_free_doc_with(p, out);    /* xmlFreeDoc, or not needed: see lx_xmlmem.h */
-    apr_pool_destroy(p);
-    xsltFreeTransformContext(ctxt);
+    lx_xmlmem_end();                    /* the handler returns */
+    apr_pool_destroy(p);                /* the result, the context, then the chunks */
     t5 = now_us();
     c->context += t1 - t0;
     c->transform += t2 - t1;
@@ -115,13 +128,8 @@ int main(int argc, char **argv)
     for (k = 0; k < 2 * rounds; k++) {
         if (k == rounds)
             lx_xmlmem_install(pool);        /* the second half on the module's allocator */
-        for (i = 0; i < pages; i++) {
-            apr_pool_t *p;
-            apr_pool_create(&p, pool);      /* the request's pool */
-            lx_xmlmem_begin(p);
-            differ += round_of(sheets[i], docs[i], p, k < rounds ? &m : &c);
-            lx_xmlmem_end();
-        }
+        for (i = 0; i < pages; i++)
+            differ += round_of(sheets[i], docs[i], pool, k < rounds ? &m : &c);
     }
     k = rounds * pages;
     printf("{\"pages\": %d, \"rounds\": %d, \"context_us\": %.1f, \"transform_us\": %.1f, "
