@@ -1,7 +1,8 @@
 #!/bin/bash
-# make test: the unit tests of core/ (Check, also under valgrind), the fuzz targets of core/ over their seed corpora
-# (libFuzzer, ASan, UBSan), then the integration tests (pytest, Debian's python3) that start
-# their own PostgreSQL and httpd.  Any failure, crash or skip fails the run.
+# make test: the unit tests of core/ (Check, also under valgrind), the fuzz targets of core/
+# over their seed corpora (libFuzzer, ASan, UBSan), then the integration tests (pytest,
+# Debian's python3) that start their own PostgreSQL and httpd.  Any failure, crash or skip
+# fails the run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HERE"
