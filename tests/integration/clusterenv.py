@@ -12,7 +12,6 @@ CSRF secret and the same password file, and a front httpd that balances /lx over
 import os
 import shutil
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import idleak
@@ -60,14 +59,6 @@ class Node(Httpd):
         while pidfile.exists() and time.time() < deadline:
             time.sleep(0.05)
         assert not pidfile.exists(), "node did not stop within 60 s"
-
-    def pids(self):
-        """(parent pid, sorted child pids): the same after an outage means no restart."""
-        parent = int((self.base / "run" / "httpd.pid").read_text())
-        children = []
-        for task in Path(f"/proc/{parent}/task").iterdir():
-            children += (task / "children").read_text().split()
-        return parent, sorted(int(c) for c in children)
 
 
 class Balancer(Httpd):

@@ -198,6 +198,14 @@ class Httpd:
             except OSError:
                 return
 
+    def pids(self):
+        """(parent pid, sorted child pids): the same after an outage means no restart."""
+        parent = int((self.base / "run" / "httpd.pid").read_text())
+        children = []
+        for task in Path(f"/proc/{parent}/task").iterdir():
+            children += (task / "children").read_text().split()
+        return parent, sorted(int(c) for c in children)
+
     @contextlib.contextmanager
     def extra_conf(self, name, text):
         """httpd restarted with conf/extra/NAME.conf holding text, and restarted without it

@@ -1,7 +1,6 @@
 """httpd reloaded (apachectl -k graceful) while students load their pages: the parent unloads
 and loads the module again, and with it points libxml2's allocator away from the old code and
 at the new (core/lx_xmlmem.c).  Every request is answered, no child dies."""
-import os
 import re
 import threading
 import time
@@ -11,28 +10,14 @@ from lxenv import httpd_env, run
 STUDENTS = ["2022010001", "2022010002", "2022010003"]
 
 
-def children(httpd):
-    """The pids of httpd's child processes."""
-    parent = (httpd.base / "run" / "httpd.pid").read_text().strip()
-    pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[1] == parent:
-                    pids.append(pid)
-        except OSError:
-            pass
-    return pids
-
-
 def one_generation(httpd, seconds=90):
     """Waits until the children of the previous generation have exited (ServerLimit 2 has room
     for one old and one new; under make test-asan an exiting child first has LeakSanitizer
     scan its 1,100 thread stacks)."""
     deadline = time.time() + seconds
-    while len(children(httpd)) > 1 and time.time() < deadline:
+    while len(httpd.pids()[1]) > 1 and time.time() < deadline:
         time.sleep(0.2)
-    assert len(children(httpd)) == 1, children(httpd)
+    assert len(httpd.pids()[1]) == 1, httpd.pids()
 
 
 def test_graceful_restarts_under_load(env, httpd, logcheck):
