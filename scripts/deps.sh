@@ -12,16 +12,19 @@
 # should not find a system-wide Apache on port 80 or a PostgreSQL on 5432 because of us.
 set -euo pipefail
 
-# the build, Debian's httpd with mod_dbd's PostgreSQL driver, psql
+# the build (libzip reads Excel workbooks, libxlsxwriter writes them), Debian's httpd with mod_dbd's
+# PostgreSQL driver, psql
 BUILD_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
-libxslt1-dev libssl-dev postgresql-client-15 pkg-config make gcc"
+libxslt1-dev libssl-dev libzip-dev libxlsxwriter-dev postgresql-client-15 pkg-config make gcc"
 RUN_PKGS="$BUILD_PKGS postgresql-15"
 # the tests; for the CAS test a real CAS server (Django), Apache's CAS client, and openssl for
 # the CAS server's certificate; xsltproc, libxml2's own HTML serializer that the module's is
-# compared with (test_templates.py); valgrind, which runs the unit tests a second time
+# compared with (test_templates.py); valgrind, which runs the unit tests a second time; openpyxl, a spreadsheet
+# reader that opens the .xlsx exports and the test workbooks
 TEST_PKGS="check python3 python3-pytest python3-requests python3-html5lib python3-selenium
 chromium chromium-driver fonts-noto-cjk curl clang libclang-rt-14-dev llvm
-python3-django-cas-server libapache2-mod-auth-cas openssl xsltproc valgrind"
+python3-django-cas-server libapache2-mod-auth-cas openssl xsltproc valgrind
+python3-openpyxl"
 # into an existing Apache in front of an existing database: no PostgreSQL server
 INSTALL_PKGS="$BUILD_PKGS libapache2-mod-auth-cas"
 
