@@ -1,73 +1,80 @@
 /*
- * action_import.c: POST /lx/admin/import, the roster file of the administrator's page.
+ * action_import.c: POST /lx/admin/import and /lx/admin/feed, the roster and feed files of
+ * the administrator's page.
  *
- * A multipart/form-data upload (csrf, rid, encoding = auto | utf-8 | gb18030, file), read up to
- * 32 MiB.  In one transaction: COPY the file into lx.roster_stage (PostgreSQL converts GB18030),
- * lx.roster_check, and either the report of every bad cell (nothing imported) or
- * lx.roster_merge.  The command line (scripts/import-roster.sh) runs the same SQL.
+ * A multipart/form-data upload (csrf, rid, file; encoding = auto | utf-8 | gb18030 for CSV;
+ * sheet for a workbook; purpose for a feed), read up to 32 MiB.  The file goes the one import
+ * path (core/lx_import.h) that the command lixiao-import takes too: the module's readers,
+ * the header by name, binary COPY into staging, the SQL checks and the merge in one
+ * transaction, under the request's deadline (lx_db).  The report lists every problem with
+ * the file's line, the column's header, the cell and the reason; nothing is imported then.
  */
 #include "lx_private.h"
-#include "core/lx_csv.h"
+#include "core/lx_import.h"
 #include "core/lx_multipart.h"
 #include "core/lx_text.h"
 
 #define LX_IMPORT_MAX_BYTES (32 * 1024 * 1024)
+#define LX_IMPORT_SECONDS 300       /* lx_import_run's statement_timeout */
 
-static const char lx_copy_sql[] =
-    "COPY lx.roster_stage (student_no, name, gender, id_type, id_number, college, class, "
-    "class_name, programme, year, building, room, party_member, league_member, "
-    "must_return_instruments, national_loan_10534, national_loan_12649, source_loan, "
-    "borrowed_switch, certificates_deferred, hukou_moved) FROM STDIN WITH (FORMAT csv, "
-    "ENCODING '%s')";
-
-/* PostgreSQL's account of an unreadable file, in Chinese, with the line it names. */
-static const char *lx_copy_message(lx_req *q, const char *encoding)
+/* The import's way to the database: the request's lx_db. */
+static PGresult *lx_import_query(void *ctx, const char *sql, int n, const char *const *params)
 {
-    static const struct { const char *pg, *zh; } known[] = {
-        {"missing data for column", "列数不足：每行应有 21 列（见导入说明）"},
-        {"extra data after last expected column", "列数过多：每行应有 21 列（见导入说明）"},
-        {"invalid byte sequence for encoding", "文件编码与所选编码不符，请选择正确的编码"},
-        {"character with byte sequence", "文件中有无法转换的字符，请选择正确的编码"},
-        {"unterminated CSV quoted field", "引号未闭合"},
-        {"literal carriage return found in data", "数据中有多余的换行"},
-        {NULL, NULL}
-    };
-    const char *m = q->db->message ? q->db->message : "", *line = strstr(m, ", line "), *zh;
-    int i;
+    return lx_db_query(ctx, sql, n, params);
+}
 
-    zh = "文件无法按 CSV 读取";
-    for (i = 0; known[i].pg; i++)
-        if (strstr(m, known[i].pg))
-            zh = known[i].zh;
-    return apr_psprintf(q->r->pool, "%s%s%s（编码 %s）。本次没有导入任何数据。",
-                        line ? apr_psprintf(q->r->pool, "第 %d 行：", atoi(line + 7)) : "",
-                        zh, "", strcmp(encoding, "UTF8") == 0 ? "UTF-8" : "GB18030");
+static int lx_import_copy(void *ctx, const char *sql, const char *data, apr_size_t len)
+{
+    return lx_db_copy_in(ctx, sql, data, len) == OK ? 0 : -1;
+}
+
+static const char *lx_import_error(void *ctx)
+{
+    lx_db *db = ctx;
+    return db->message;
 }
 
 /* The report page: <import> with the outcome and every problem. */
-static int lx_import_page(lx_req *q, int status, const char *outcome, const PGresult *rows,
-                          const char *message, const PGresult *merged)
+static int lx_import_page(lx_req *q, int status, const char *outcome, const char *message,
+                          const lx_import_table *t, const lx_import_outcome *out)
 {
     xmlNodePtr page = lx_page_new(q, "admin");
     xmlNodePtr admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
     xmlNodePtr imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
+    apr_pool_t *p = q->r->pool;
+    int i;
 
     lx_attr(admin, "tab", "import");
     lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
     lx_attr(admin, "rid", lx_form_id(q));
     lx_attr(imp, "outcome", outcome);
     lx_attr(imp, "message", message);
-    if (rows)
-        lx_rows_xml(imp, "problem", rows);
-    if (merged)
-        lx_attrs_from_row(imp, merged, 0, (const lx_colmap[]){
-            {"inserted", "inserted", LX_COL_TEXT}, {"updated", "updated", LX_COL_TEXT},
-            {"states", "states", LX_COL_TEXT}, {NULL, NULL, LX_COL_TEXT}});
+    if (t && t->source)
+        lx_attr(imp, "source", t->source);
+    for (i = 0; t && i < t->nitems; i++) {
+        const lx_report_item *it = &t->items[i];
+        xmlNodePtr pr = xmlNewChild(imp, NULL, (const xmlChar *)"problem", NULL);
+        lx_attr(pr, "line", it->line > 0 ? apr_itoa(p, it->line) : "");
+        if (it->col)
+            lx_attr(pr, "col", it->col);
+        if (it->value)
+            lx_attr(pr, "value", it->value);
+        lx_attr(pr, "reason", it->reason);
+    }
+    if (out && strcmp(outcome, "imported") == 0) {
+        lx_attr(imp, "inserted", apr_itoa(p, out->inserted));
+        lx_attr(imp, "updated", apr_itoa(p, out->updated));
+        lx_attr(imp, "unchanged", apr_itoa(p, out->unchanged));
+        lx_attr(imp, "states", apr_itoa(p, out->states));
+    }
+    else if (out) {
+        lx_attr(imp, "states", apr_itoa(p, out->changed));
+    }
     q->r->status = status;
     return lx_render(q, page);
 }
 
-/* Read and check the upload: OK with its parts, the file's part and the encoding for COPY. */
+/* Read and check the upload: OK with its parts, the file's part and the encoding chosen. */
 static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
                             const char **encoding, const char **rid)
 {
@@ -109,138 +116,78 @@ static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
     *rid = id && id->len >= 16 && id->len <= 40 && lx_text_xml_safe(id->data) ? id->data : NULL;
     *file = apr_hash_get(parts, "file", APR_HASH_KEY_STRING);
     if (!*rid || !*file || (*file)->len == 0) {
-        q->message = "请选择要导入的 CSV 文件。";
+        q->message = "请选择要导入的 CSV 或 Excel（.xlsx）文件。";
         return HTTP_BAD_REQUEST;
     }
     enc = apr_hash_get(parts, "encoding", APR_HASH_KEY_STRING);
-    switch (lx_csv_prepare(&(*file)->data, &(*file)->len, enc ? enc->data : NULL, encoding)) {
-    case LX_CSV_OK:
-        break;
-    case LX_CSV_UTF16:
-        q->message = "文件是 UTF-16 编码：请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”。";
-        return HTTP_BAD_REQUEST;
-    default:
-        q->message = "文件编码只能是自动、UTF-8 或 GB18030。";
-        return HTTP_BAD_REQUEST;
-    }
+    *encoding = enc && *enc->data ? enc->data : "auto";
     return OK;
 }
 
-/*
- * Open the import's transaction and COPY the file into staging.  OK; or the rendered page
- * saying why the file cannot be read (*done set); or a failure status.
- */
-static int lx_import_stage(lx_req *q, const char *rid, const char *copy_sql, const lx_part *file,
-                           const char *encoding, int *done)
+/* The file of the upload through the one import path, as kind; the page says how it went. */
+static int lx_import_file(lx_req *q, const char *kind, const lx_part *file,
+                          const char *encoding, const char *sheet, const char *rid)
 {
-    const char *params[1] = {rid};
-    int rc = lx_db_begin(q->db);
+    apr_pool_t *p = q->r->pool;
+    const lx_import_io io = {q->db, lx_import_query, lx_import_copy, lx_import_error};
+    lx_sheet *s = lx_import_read(p, file->data, file->len, encoding, sheet);
+    lx_import_table *t = lx_import_map(p, lx_import_kind_get(kind), s);
+    lx_import_outcome out;
+    int feed = strcmp(kind, "roster") != 0;
 
-    *done = 0;
-    if (rc != OK)
-        return rc;
-    /* a large file takes longer than a page may: this transaction only */
-    if (!lx_db_query(q->db, "SELECT set_config('lx.import_id', $1, true), "
-                            "set_config('statement_timeout', '300s', true)", 1, params))
-        return q->db->status;
-    lx_db_allow(q->db, 300);
-    rc = lx_db_copy_in(q->db, copy_sql, file->data, file->len);
-    if (rc == HTTP_BAD_REQUEST) {
-        lx_db_rollback(q->db);
-        *done = 1;
-        return lx_import_page(q, HTTP_BAD_REQUEST, "unreadable", NULL,
-                              lx_copy_message(q, encoding), NULL);
+    lx_db_allow(q->db, LX_IMPORT_SECONDS);
+    switch (lx_import_run(p, &io, t, rid, q->r->user, q->r->useragent_ip, &out)) {
+    case LX_IMPORT_DONE:
+        return feed ? lx_import_page(q, HTTP_OK, "fed",
+                                     "数据已同步，自动办理的业务已随之更新。", NULL, &out)
+                    : lx_import_page(q, HTTP_OK, "imported", "导入完成。", t, &out);
+    case LX_IMPORT_REFUSED:
+        return lx_import_page(q, HTTP_BAD_REQUEST, "refused",
+                              feed ? "文件中有不符合要求的记录，本次没有做任何修改。"
+                                   : "文件中有不符合要求的内容，本次没有导入任何数据。",
+                              t, NULL);
+    default:
+        return q->db->status != OK ? q->db->status : HTTP_INTERNAL_SERVER_ERROR;
     }
-    return rc;
+}
+
+/* An optional text part of the upload ("" when absent). */
+static const char *lx_part_text(apr_hash_t *parts, const char *name)
+{
+    lx_part *pt = apr_hash_get(parts, name, APR_HASH_KEY_STRING);
+    return pt && lx_text_xml_safe(pt->data) ? pt->data : "";
 }
 
 int lx_action_import(lx_req *q)
 {
-    const char *encoding, *rid, *params[3];
+    const char *encoding, *rid;
     apr_hash_t *parts;
     lx_part *file;
-    PGresult *res;
     int rc = lx_import_upload(q, &parts, &file, &encoding, &rid);
 
-    int done;
-
     if (rc != OK)
         return rc;
-    rc = lx_import_stage(q, rid, apr_psprintf(q->r->pool, lx_copy_sql, encoding), file,
-                         encoding, &done);
-    if (rc != OK || done)
-        return rc;
-    params[0] = rid;
-    res = lx_db_query(q->db, "SELECT * FROM lx.roster_check($1)", 1, params);
-    if (!res)
-        return q->db->status;
-    if (PQntuples(res) > 0) {
-        lx_db_rollback(q->db);
-        return lx_import_page(q, HTTP_BAD_REQUEST, "refused", res,
-                              "文件中有不符合要求的内容，本次没有导入任何数据。", NULL);
-    }
-    params[1] = q->r->user;
-    params[2] = q->r->useragent_ip;
-    res = lx_db_query(q->db, "SELECT * FROM lx.roster_merge($1, $2, $3, true)", 3, params);
-    if (!res)
-        return q->db->status;
-    rc = lx_db_commit(q->db);
-    if (rc != OK)
-        return rc;
-    return lx_import_page(q, HTTP_OK, "imported", NULL, "导入完成。", res);
+    return lx_import_file(q, "roster", file, encoding, lx_part_text(parts, "sheet"), rid);
 }
 
 /*
- * POST /lx/admin/feed: a feed as a CSV file (purpose = library | finance | bank): staged by
- * COPY, turned into the push API's JSON document by lx.feed_document, and applied by
- * lx.feed_apply, which reports every bad record and changes nothing if there is one.
+ * POST /lx/admin/feed: a feed as a file (purpose = library | finance | bank), turned into the
+ * push API's JSON document by lx.feed_document and applied by lx.feed_apply, which reports
+ * every bad record and changes nothing if there is one.
  */
 int lx_action_feed_upload(lx_req *q)
 {
-    const char *encoding, *rid, *purpose, *params[4];
+    const char *encoding, *rid, *purpose;
     apr_hash_t *parts;
-    lx_part *file, *pp;
-    PGresult *res, *problems;
-    int rc = lx_import_upload(q, &parts, &file, &encoding, &rid), done;
+    lx_part *file;
+    int rc = lx_import_upload(q, &parts, &file, &encoding, &rid);
 
     if (rc != OK)
         return rc;
-    pp = apr_hash_get(parts, "purpose", APR_HASH_KEY_STRING);
-    purpose = pp ? pp->data : "";
+    purpose = lx_part_text(parts, "purpose");
     if (strcmp(purpose, "library") && strcmp(purpose, "finance") && strcmp(purpose, "bank")) {
         q->message = "请选择数据来源（图书馆、财务处或银行）。";
         return HTTP_BAD_REQUEST;
     }
-    rc = lx_import_stage(q, rid, apr_psprintf(q->r->pool,
-                         "COPY lx.feed_stage (c1, c2%s) FROM STDIN WITH (FORMAT csv, "
-                         "ENCODING '%s')", strcmp(purpose, "library") == 0 ? ", c3" : "",
-                         encoding), file, encoding, &done);
-    if (rc != OK || done)
-        return rc;
-    params[0] = rid;
-    params[1] = purpose;
-    params[2] = q->r->useragent_ip;
-    params[3] = rid;
-    res = lx_db_query(q->db, "SELECT ok, changed AS states, errors::text AS errors "
-                             "FROM lx.feed_apply($2, lx.feed_document($1, $2), $3, $4)",
-                      4, params);
-    if (!res)
-        return q->db->status;
-    if (lx_value(res, 0, "ok")[0] != 't') {
-        /* the push API's findings, numbered as the file's lines (the header is line 1) */
-        params[0] = lx_value(res, 0, "errors");
-        problems = lx_db_query(q->db,
-            "SELECT e.\"index\" + 2 AS line, e.field AS col, e.message AS reason "
-            "  FROM jsonb_to_recordset($1::jsonb) "
-            "    AS e (\"index\" integer, field text, code text, message text)", 1, params);
-        if (!problems)
-            return q->db->status;
-        lx_db_rollback(q->db);
-        return lx_import_page(q, HTTP_BAD_REQUEST, "refused", problems,
-                              "文件中有不符合要求的记录，本次没有做任何修改。", NULL);
-    }
-    rc = lx_db_commit(q->db);
-    if (rc != OK)
-        return rc;
-    return lx_import_page(q, HTTP_OK, "fed", NULL, "数据已同步，自动办理的业务已随之更新。", res);
+    return lx_import_file(q, purpose, file, encoding, lx_part_text(parts, "sheet"), rid);
 }

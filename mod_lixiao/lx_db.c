@@ -128,20 +128,17 @@ static const char *lx_db_message(apr_pool_t *p, const PGresult *res, PGconn *con
  * there the text is sent as it is.
  */
 /*
- * The answer to what was just sent (the last result of it), waiting at most LixiaoDBTimeout.
+ * Wait until what was sent is flushed and libpq holds an answer, until deadline.
  * PostgreSQL's statement_timeout cannot fire in a backend that is stopped or cut off: without
  * a deadline of our own a worker would wait for it forever.  At the deadline the connection is
- * shut down (libpq then reports it broken, and mod_dbd replaces it) and NULL comes back with
- * db->timed_out set.
+ * shut down (libpq then reports it broken, and mod_dbd replaces it), db->timed_out is set and
+ * -1 comes back.
  */
-static PGresult *lx_db_wait(lx_db *db, int sent)
+static int lx_db_until_ready(lx_db *db, apr_time_t deadline)
 {
-    apr_time_t deadline = apr_time_now() + db->timeout;
-    PGresult *res, *last = NULL;
+    PGresult *res;
     int flushing = 1;
 
-    if (!sent)
-        return NULL;
     while (flushing || PQisBusy(db->conn)) {
         struct pollfd pfd = {PQsocket(db->conn), 0, 0};
         apr_time_t left = deadline - apr_time_now();
@@ -163,15 +160,31 @@ static PGresult *lx_db_wait(lx_db *db, int sent)
                           (int)apr_time_sec(db->timeout));
             if (pfd.fd >= 0)
                 shutdown(pfd.fd, SHUT_RDWR);
-            while ((res = PQgetResult(db->conn)) != NULL)
+            if (PQresultStatus(res = PQgetResult(db->conn)) != PGRES_COPY_IN)
+                while (res) {
+                    PQclear(res);
+                    res = PQgetResult(db->conn);
+                }
+            else
                 PQclear(res);
-            return NULL;
+            return -1;
         }
         if (n < 0 && errno != EINTR)
             break;
         if (n > 0 && !PQconsumeInput(db->conn))
             break;
     }
+    return 0;
+}
+
+/* The answer to what was just sent (the last result of it), waiting at most LixiaoDBTimeout;
+ * NULL with db->timed_out set when none came. */
+static PGresult *lx_db_wait(lx_db *db, int sent)
+{
+    PGresult *res, *last = NULL;
+
+    if (!sent || lx_db_until_ready(db, apr_time_now() + db->timeout) != 0)
+        return NULL;
     while ((res = PQgetResult(db->conn)) != NULL) {
         PQclear(last);
         last = res;
@@ -313,46 +326,71 @@ int lx_db_commit(lx_db *db)
     return lx_db_query(db, "COMMIT", 0, NULL) ? OK : db->status;
 }
 
+/* The results left after a COPY, cleared. */
+static void lx_db_drain(lx_db *db)
+{
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
+}
+
 /*
- * COPY ... FROM STDIN with data (len bytes).  OK, or db->status with db->message holding
- * PostgreSQL's own account of a bad file (it names the line), for the import report.
+ * COPY ... FROM STDIN with data (len bytes), under the request's deadline like every other
+ * statement: the data goes out in non-blocking mode, so a database that stops reading cannot
+ * hold the worker past it.  OK, or db->status with db->message holding PostgreSQL's account.
  */
 int lx_db_copy_in(lx_db *db, const char *sql, const char *data, apr_size_t len)
 {
     request_rec *r = db->r;
-    PGresult *res = PQexec(db->conn, sql);
+    apr_time_t deadline = apr_time_now() + db->timeout;
     apr_size_t off = 0;
-    int ok;
+    PGresult *res;
+    int ok, n = 0;
 
+    if (!PQsendQuery(db->conn, sql) || lx_db_until_ready(db, deadline) != 0)
+        return db->status = HTTP_SERVICE_UNAVAILABLE;
+    res = PQgetResult(db->conn);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        db->sqlstate = state ? apr_pstrdup(r->pool, state) : NULL;
+        db->status = lx_db_classify(db->conn, db->sqlstate);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0113) "COPY refused (SQLSTATE %s): %s",
+                      db->sqlstate ? db->sqlstate : "none", lx_db_message(r->pool, res, db->conn));
         PQclear(res);
-        db->status = lx_db_classify(db->conn, NULL);
+        lx_db_drain(db);
         return db->status == OK ? HTTP_INTERNAL_SERVER_ERROR : db->status;
     }
     PQclear(res);
-    /* in pieces: libpq buffers what it is given */
-    while (off < len) {
-        apr_size_t n = len - off > 65536 ? 65536 : len - off;
-        if (PQputCopyData(db->conn, data + off, (int)n) != 1)
-            break;
-        off += n;
+    PQsetnonblocking(db->conn, 1);
+    /* in pieces: a piece libpq cannot take yet waits for the socket, within the deadline */
+    while (off < len && n >= 0) {
+        apr_size_t piece = len - off > 65536 ? 65536 : len - off;
+        n = PQputCopyData(db->conn, data + off, (int)piece);
+        if (n == 1)
+            off += piece;
+        else if (n == 0 && lx_db_until_ready(db, deadline) != 0)
+            n = -1;
     }
-    PQputCopyEnd(db->conn, off < len ? "upload interrupted" : NULL);
+    while (n >= 0 && (n = PQputCopyEnd(db->conn, off < len ? "upload interrupted" : NULL)) == 0)
+        if (lx_db_until_ready(db, deadline) != 0)
+            n = -1;
+    PQsetnonblocking(db->conn, 0);
+    if (n < 0 || lx_db_until_ready(db, deadline) != 0) {
+        if (!db->timed_out)
+            lx_db_drain(db);
+        return db->status = HTTP_SERVICE_UNAVAILABLE;
+    }
     res = PQgetResult(db->conn);
     ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-        const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
         db->sqlstate = state ? apr_pstrdup(r->pool, state) : NULL;
-        db->status = PQstatus(db->conn) == CONNECTION_BAD ? HTTP_SERVICE_UNAVAILABLE
-                                                          : HTTP_BAD_REQUEST;
-        db->message = apr_pstrcat(r->pool, msg ? msg : "COPY failed",
-                                  ctx ? " (" : "", ctx ? ctx : "", ctx ? ")" : "", NULL);
+        db->status = lx_db_classify(db->conn, db->sqlstate);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0112) "COPY failed (SQLSTATE %s): %s",
+                      db->sqlstate ? db->sqlstate : "none", lx_db_message(r->pool, res, db->conn));
     }
     PQclear(res);
-    while ((res = PQgetResult(db->conn)) != NULL)
-        PQclear(res);
+    lx_db_drain(db);
     return ok ? OK : db->status;
 }
 

@@ -16,6 +16,8 @@
 #   /usr/share/mod_lixiao/templates/              the stylesheets and static files (replaced)
 #   /usr/share/mod_lixiao/sql/NNN_*.sql           the schema's migrations (replaced)
 #   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (README, "Upgrade")
+#   /usr/local/bin/lixiao-import                  the roster and feed import from the command
+#                                                 line (BINDIR= changes the directory)
 # and enables nothing: a2enmod lixiao once the configuration is edited (README "Installation").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,18 +27,19 @@ DESTDIR=${DESTDIR:-}
 LIBEXECDIR=$("$APXS" -q LIBEXECDIR)
 CONFDIR=/etc/apache2
 SHARE=/usr/share/mod_lixiao
+BINDIR=${BINDIR:-/usr/local/bin}
 
 if [ -z "$DESTDIR" ] && [ "$(id -u)" != 0 ]; then
     echo "install.sh: run as root (or set DESTDIR to a staged root)" >&2
     exit 1
 fi
-if [ ! -f mod_lixiao/mod_lixiao.la ]; then
+if [ ! -f mod_lixiao/mod_lixiao.la ] || [ ! -x build/lixiao-import ]; then
     echo "install.sh: build the module first (make -f Makefile.apxs)" >&2
     exit 1
 fi
 
 install -d -m 755 "$DESTDIR$LIBEXECDIR" "$DESTDIR$CONFDIR/mods-available" \
-    "$DESTDIR$SHARE/scripts"
+    "$DESTDIR$SHARE/scripts" "$DESTDIR$BINDIR"
 
 # the module: apxs -i (libtool's install) into Apache's module directory
 log=$(mktemp)
@@ -80,8 +83,10 @@ stage_dir "$DESTDIR$SHARE/sql"
 install -m 644 sql/[0-9][0-9][0-9]_*.sql "$DESTDIR$SHARE/sql.new/"
 swap_dir "$DESTDIR$SHARE/sql"
 install -m 755 scripts/migrate.sh "$DESTDIR$SHARE/scripts/migrate.sh"
+install -m 755 build/lixiao-import "$DESTDIR$BINDIR/lixiao-import"
 
-echo "install: mod_lixiao in $DESTDIR$LIBEXECDIR, $DESTDIR$CONFDIR/mods-available, $DESTDIR$SHARE"
+echo "install: mod_lixiao in $DESTDIR$LIBEXECDIR, $DESTDIR$CONFDIR/mods-available, $DESTDIR$SHARE;" \
+     "lixiao-import in $DESTDIR$BINDIR"
 if [ -z "$DESTDIR" ] && [ ! -e "$CONFDIR/mods-enabled/lixiao.load" ]; then
     echo "install: next: edit $CONFDIR/mods-available/lixiao.conf, then a2enmod lixiao," \
          "apache2ctl configtest, systemctl reload apache2 (README \"Installation\")"

@@ -70,7 +70,7 @@
             <xsl:when test="$tab = 'operators'">管理操作人员的账号、身份和负责的离校点。</xsl:when>
             <xsl:when test="$tab = 'steps'">设置离校点、离校业务、办理方式、适用范围和前置业务。</xsl:when>
             <xsl:when test="$tab = 'cohorts'">设置每届启用的离校业务和发放的证件；离校结束后归档。</xsl:when>
-            <xsl:when test="$tab = 'import'">从 Excel 导出的 CSV 文件导入或更新毕业生名单。</xsl:when>
+            <xsl:when test="$tab = 'import'">从教务系统导出的 Excel（.xlsx）或 CSV 文件导入或更新毕业生名单。</xsl:when>
             <xsl:otherwise>按学生、操作人员、离校点、业务和日期查询操作记录。</xsl:otherwise>
           </xsl:choose>
         </p>
@@ -120,6 +120,7 @@
             <p class="notice notice-ok">
               <xsl:text>新增 </xsl:text><b><xsl:value-of select="$imp/@inserted"/></b>
               <xsl:text> 名，更新 </xsl:text><b><xsl:value-of select="$imp/@updated"/></b>
+              <xsl:text> 名，无变化 </xsl:text><b><xsl:value-of select="$imp/@unchanged"/></b>
               <xsl:text> 名；离校业务状态建立或变更 </xsl:text><b><xsl:value-of select="$imp/@states"/></b>
               <xsl:text> 项。</xsl:text>
             </p>
@@ -156,16 +157,23 @@
             class="import-form" data-progress="1">
         <xsl:call-template name="admin-hidden"/>
         <p>
-          <label for="import-file">CSV 文件</label>
-          <input type="file" id="import-file" name="file" accept=".csv,text/csv" required="required"/>
+          <label for="import-file">CSV 或 Excel 文件</label>
+          <input type="file" id="import-file" name="file" required="required"
+                 accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/>
+        </p>
+        <p>
+          <label for="import-sheet">工作表</label>
+          <input type="text" id="import-sheet" name="sheet" maxlength="31" placeholder="留空为第一张"/>
+          <span class="muted small">（仅 Excel 文件）</span>
         </p>
         <p>
           <label for="import-encoding">文件编码</label>
-          <select id="import-encoding" name="encoding">
+          <select id="import-encoding" name="encoding" aria-describedby="import-encoding-note">
             <option value="auto">自动识别（UTF-8 或 GB18030）</option>
             <option value="utf-8">UTF-8（Excel“CSV UTF-8”）</option>
             <option value="gb18030">GB18030 / GBK（Excel“CSV（逗号分隔）”）</option>
           </select>
+          <span id="import-encoding-note" class="muted small">（仅 CSV；Excel 文件无需选择）</span>
         </p>
         <p><button type="submit" class="submit">导入</button>
           <span class="import-progress muted" hidden="hidden">正在上传并检查，请稍候……</span></p>
@@ -184,8 +192,9 @@
           </select>
         </p>
         <p>
-          <label for="feed-file">CSV 文件</label>
-          <input type="file" id="feed-file" name="file" accept=".csv,text/csv" required="required"/>
+          <label for="feed-file">CSV 或 Excel 文件</label>
+          <input type="file" id="feed-file" name="file" required="required"
+                 accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/>
         </p>
         <p>
           <label for="feed-encoding">文件编码</label>

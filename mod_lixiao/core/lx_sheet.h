@@ -40,6 +40,7 @@ typedef struct {
     int nproblems, problems_cap;
     lx_problem *problems;
     int fatal;              /* 1: the file could not be read at all (the problems say why) */
+    const char *source;     /* how it was read, for the report: "UTF-8", "GB18030", "xlsx" */
 } lx_sheet;
 
 /* Limits every reader holds to: a roster of a large university is some 30,000 rows. */

@@ -486,8 +486,8 @@ Alias /bench-open "{static}"
                                   "manual_median_s": statistics.median(manual),
                                   "commands": {"module": "POST /lx/admin/import (multipart, "
                                                "GB18030) as admin",
-                                               "manual": "scripts/import-roster.sh FILE gb18030 "
-                                               "-h SOCKET"}}
+                                               "manual": "psql: \\copy FILE, lx.roster_check, "
+                                               "lx.roster_merge"}}
 
     def close(self):
         self.env.close()

@@ -1,16 +1,17 @@
 /*
- * fuzz_csv.c: the roster and feed upload as the module reads it before PostgreSQL's COPY
- * parses the CSV (action_import.c): the boundary of the Content-Type (lx_multipart_boundary),
- * the multipart/form-data body (lx_multipart_parse, at most 10 parts), then the file's check
- * (lx_csv_prepare: byte order mark, UTF-16, the encoding chosen in the "encoding" part).
+ * fuzz_csv.c: the roster and feed upload as the module reads it (action_import.c): the
+ * boundary of the Content-Type (lx_multipart_boundary), the multipart/form-data body
+ * (lx_multipart_parse, at most 10 parts), then the file through the one import path without
+ * the database (lx_import_read, lx_import_map for the roster and a feed, lx_import_copy_data).
  *
  * The input's first line is the Content-Type, the rest the body, passed without a NUL after
  * it so that AddressSanitizer sees any read past its end.  Invariants: a boundary is 1 to 70
  * bytes found in a multipart/form-data Content-Type; on LX_MP_OK there are at most 10 parts,
- * each named, its data NUL-terminated bytes of the body that hold no delimiter; the file's
- * check strips exactly a leading UTF-8 byte order mark, refuses UTF-16 and unknown choices,
- * and for "auto" chooses UTF8 exactly when the file is XML-safe UTF-8 without NUL (the
- * reference decoder of fuzz.h), GB18030 otherwise.
+ * each named, its data NUL-terminated bytes of the body that hold no delimiter.  Of the
+ * file: every cell is valid UTF-8 (the reference decoder of fuzz.h) and lines never go
+ * back; a mapped table's rows carry increasing lines; and the binary COPY data, decoded
+ * independently here, gives back exactly the table's cells: no byte of a cell can end the
+ * data or become anything but that cell.
  */
 #include "fuzz.h"
 
@@ -18,39 +19,66 @@
 
 #include "apr_hash.h"
 #include "apr_strings.h"
-#include "core/lx_csv.h"
+#include "core/lx_import.h"
 #include "core/lx_multipart.h"
 
 #define MODULE_MAX_PARTS 10             /* lx_import_upload in action_import.c */
 
-static void check_file(const lx_part *file, const lx_part *enc)
+static uint32_t be(const unsigned char *d, int n)
 {
-    const char *data = file->data, *encoding = NULL, *choice = enc ? enc->data : NULL;
-    apr_size_t len = file->len;
-    int bom = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0;
-    int utf16 = !bom && len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0
-                                     || memcmp(data, "\xFE\xFF", 2) == 0);
-    int autochoice = !choice || !*choice || strcmp(choice, "auto") == 0;
-    int known = autochoice || strcmp(choice, "utf-8") == 0 || strcmp(choice, "gb18030") == 0;
-    lx_csv_result res = lx_csv_prepare(&data, &len, choice, &encoding);
+    uint32_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | d[i];
+    return v;
+}
 
-    if (utf16) {
-        FUZZ_CHECK(res == LX_CSV_UTF16);
-        return;
+/* The binary COPY data decoded against the table it was made of. */
+static void check_copy(apr_pool_t *p, const lx_import_table *t)
+{
+    apr_size_t len, off = 19;
+    const unsigned char *d = (const unsigned char *)lx_import_copy_data(p, t, &len);
+    int nc = t->kind->ncols;
+
+    FUZZ_CHECK(len >= 21 && memcmp(d, "PGCOPY\n\377\r\n\0", 11) == 0);
+    for (int i = 0; i < t->nrows; i++) {
+        FUZZ_CHECK(off + 10 <= len && be(d + off, 2) == (uint32_t)nc + 1);
+        FUZZ_CHECK(be(d + off + 2, 4) == 4 && be(d + off + 6, 4) == (uint32_t)t->lines[i]);
+        off += 10;
+        for (int c = 0; c < nc; c++) {
+            const char *v = t->cells[(apr_size_t)i * nc + c];
+            uint32_t n = be(d + off, 4);
+            off += 4;
+            if (!v) {
+                FUZZ_CHECK(n == 0xFFFFFFFFu);
+                continue;
+            }
+            FUZZ_CHECK(n == strlen(v) && off + n <= len && memcmp(d + off, v, n) == 0);
+            FUZZ_CHECK(fuzz_text((const uint8_t *)v, n, 0));
+            off += n;
+        }
+        FUZZ_CHECK(i == 0 || t->lines[i] > t->lines[i - 1]);
     }
-    if (!known) {
-        FUZZ_CHECK(res == LX_CSV_BAD_CHOICE);
-        return;
+    FUZZ_CHECK(off + 2 == len && be(d + off, 2) == 0xFFFF);
+}
+
+static void check_file(apr_pool_t *p, const lx_part *file, const lx_part *enc)
+{
+    lx_sheet *s = lx_import_read(p, file->data, file->len, enc ? enc->data : NULL, NULL);
+    int last = 0;
+
+    for (int i = 0; i < s->nrows; i++) {
+        const lx_row *row = &s->rows[i];
+        FUZZ_CHECK(row->line > last || (i == 0 && row->line >= 1));
+        last = row->line;
+        for (int c = 0; c < row->ncells && c < LX_SHEET_MAX_COLS; c++) {
+            FUZZ_CHECK(row->cells[c].line >= last);
+            last = row->cells[c].line;
+            FUZZ_CHECK(fuzz_text((const uint8_t *)row->cells[c].text,
+                                 strlen(row->cells[c].text), 0));
+        }
     }
-    FUZZ_CHECK(res == LX_CSV_OK);
-    FUZZ_CHECK(data == file->data + (bom ? 3 : 0) && len == file->len - (bom ? 3 : 0));
-    FUZZ_CHECK(data[len] == '\0');
-    FUZZ_CHECK(encoding && (strcmp(encoding, "UTF8") == 0 || strcmp(encoding, "GB18030") == 0));
-    if (autochoice)
-        FUZZ_CHECK((strcmp(encoding, "UTF8") == 0)
-                   == fuzz_text((const uint8_t *)data, len, 1));
-    else
-        FUZZ_CHECK(strcmp(encoding, strcmp(choice, "utf-8") == 0 ? "UTF8" : "GB18030") == 0);
+    check_copy(p, lx_import_map(p, lx_import_kind_get("roster"), s));
+    check_copy(p, lx_import_map(p, lx_import_kind_get("library"), s));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -90,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         const lx_part *file = apr_hash_get(parts, "file", APR_HASH_KEY_STRING);
         if (file && file->len > 0)
-            check_file(file, apr_hash_get(parts, "encoding", APR_HASH_KEY_STRING));
+            check_file(p, file, apr_hash_get(parts, "encoding", APR_HASH_KEY_STRING));
     }
 done:
     free(body);

@@ -1,8 +1,12 @@
 """The roster import: good and bad files, encodings, the report, atomicity, 30,000 rows, and the
 command-line path."""
+import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from data import resident_id
 from lxenv import REPO
@@ -24,12 +28,15 @@ def row(no, name="导入生", cls="IMP-1", cls_name="导入1班", college="01", 
             f"{room},{party},是,否,{loan1},{loan2},否,否,否,{hukou}")
 
 
-def upload(httpd, content, encoding="auto", user="admin"):
+def upload(httpd, content, encoding="auto", user="admin", xml=True, name="roster.csv",
+           sheet=None):
     doc = ET.fromstring(httpd.get("/lx/admin?tab=import&format=xml", user="admin").content)
     csrf = doc.find("admin").get("csrf")
-    return httpd.request("POST", "/lx/admin/import?format=xml", user=user,
-                         data={"csrf": csrf, "rid": uuid.uuid4().hex, "encoding": encoding},
-                         files={"file": ("roster.csv", content, "text/csv")}, timeout=120)
+    data = {"csrf": csrf, "rid": uuid.uuid4().hex, "encoding": encoding}
+    if sheet is not None:
+        data["sheet"] = sheet
+    return httpd.request("POST", "/lx/admin/import" + ("?format=xml" if xml else ""), user=user,
+                         data=data, files={"file": (name, content, "text/csv")}, timeout=120)
 
 
 def result(r):
@@ -74,7 +81,9 @@ def test_gb18030_detected_and_chosen(httpd, env):
     # chosen wrongly: a clear refusal, nothing imported
     r = upload(httpd, "\n".join([HEADER_ZH, row("2026720004")]).encode("gb18030"),
                encoding="utf-8")
-    assert r.status_code == 400 and "编码" in result(r).get("message")
+    assert r.status_code == 400
+    assert any(p.get("line") == "1" and "UTF-8 编码" in p.get("reason")
+               for p in result(r).findall("problem"))
     assert count(env, "student_no = '2026720004'") == 0
 
 
@@ -112,11 +121,12 @@ def test_a_bad_row_imports_nothing_and_is_reported(httpd, env):
 
 def test_unreadable_files(httpd):
     r = upload(httpd, "学号,姓名\n1,2\n".encode())
-    assert r.status_code == 400 and "列" in result(r).get("message")
+    reasons = [p.get("reason") for p in result(r).findall("problem")]
+    assert r.status_code == 400 and "缺少“性别”列（表头可写“性别”或“gender”）" in reasons
     r = upload(httpd, "\ufeffa,b".encode("utf-16"))
     assert r.status_code == 400
     r = upload(httpd, (HEADER_ZH + "\n").encode())
-    assert r.status_code == 400 and result(r).find("problem").get("reason") == "文件中没有学生数据"
+    assert r.status_code == 400 and result(r).find("problem").get("reason").startswith("文件中没有学生数据")
     r = upload(httpd, "\n".join(["wrong,header" + ",x" * 19, row("2026740001")]).encode())
     assert r.status_code == 400 and result(r).find("problem").get("line") == "1"
 
@@ -147,20 +157,124 @@ def test_thirty_thousand_rows(httpd, env):
     assert count(env, "student_no >= '2026600000' AND student_no < '2026630000'") == 30000
 
 
+def cli(env, f, *args):
+    """lixiao-import as a libpq program: the postgres user, the test cluster's socket (the file
+    copied where that user can read it)."""
+    readable = Path(tempfile.mkdtemp(prefix="lx-import-"))
+    readable.chmod(0o755)
+    copy = readable / f.name
+    copy.write_bytes(f.read_bytes()) if f.exists() else None
+    cmd = [str(REPO / "build/lixiao-import"), *args, str(copy)]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True,
+                              env={**os.environ, "PGHOST": str(env.cluster.sock),
+                                   "PGDATABASE": "lixiao"})
+    finally:
+        shutil.rmtree(readable)
+
+
 def test_command_line_import(env, tmp_path):
     f = tmp_path / "roster.csv"
     f.write_bytes("\n".join([HEADER_ZH, row("2026760001"), row("2026760002")]).encode("gb18030"))
-    f.chmod(0o644)
-    tmp_path.chmod(0o755)
-    r = subprocess.run([str(REPO / "scripts/import-roster.sh"), str(f), "auto", "-h",
-                        str(env.cluster.sock)], capture_output=True, text=True)
+    r = cli(env, f)
     assert r.returncode == 0, r.stderr
+    assert "新增 2 名" in r.stdout
     assert count(env, "student_no LIKE '20267600%'") == 2
     f.write_text("\n".join([HEADER_ZH, row("2026760003", college="99")]))
-    r = subprocess.run([str(REPO / "scripts/import-roster.sh"), str(f), "utf-8", "-h",
-                        str(env.cluster.sock)], capture_output=True, text=True)
+    r = cli(env, f, "--encoding", "utf-8")
     assert r.returncode == 1 and "没有这个学院代码" in r.stdout
     assert count(env, "student_no = '2026760003'") == 0
+    assert cli(env, f, "--encoding", "latin1").returncode == 2
+    assert cli(env, tmp_path / "missing.csv").returncode == 2
+    r = subprocess.run([str(REPO / "build/lixiao-import"), "--help"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and "Exit status" in r.stdout
+
+
+def report(items):
+    """The report as (line, column, value, reason), from the page or the command."""
+    return [(int(p.get("line") or 0), p.get("col") or "", p.get("value") or "", p.get("reason"))
+            for p in items.findall("problem")]
+
+
+def cli_report(out):
+    lines = out.splitlines()[2:]
+    return [(int(l.split("\t")[0] or 0), *l.split("\t")[1:]) for l in lines]
+
+
+END_OF_COPY = [HEADER_ZH, row("2026770001"), "\\.", "\\! touch {marker}",
+               row("2026770002")]
+
+
+def test_end_of_copy_line_is_data_never_a_command(httpd, env, tmp_path):
+    """A line "\\." ended psql's COPY early and psql ran the next line as a command (as
+    postgres); the web upload stored the rows before it and dropped the rest."""
+    marker = tmp_path / "pwned"
+    text = "\n".join(END_OF_COPY).replace("{marker}", str(marker)) + "\n"
+    r = upload(httpd, text.encode())
+    assert r.status_code == 400, r.text[-500:]
+    items = report(result(r))
+    assert [i[0] for i in items] == [3, 4]                  # the two short rows, by line
+    assert count(env, "student_no LIKE '20267700%'") == 0
+    f = tmp_path / "copy-end.csv"
+    f.write_text(text)
+    c = cli(env, f)
+    assert c.returncode == 1, c.stdout + c.stderr
+    assert not marker.exists()
+    assert cli_report(c.stdout) == items                    # the same report, both ways
+    assert count(env, "student_no LIKE '20267700%'") == 0
+    # as a cell, "\\." and backslashes are a name like any other
+    f.write_text("\n".join([HEADER_ZH, row("2026770003", name='"\\.\\N\\\\"')]))
+    assert cli(env, f).returncode == 0
+    assert env.cluster.psql("SELECT name FROM lx.student WHERE student_no = '2026770003'") \
+        == [["\\.\\N\\\\"]]
+
+
+def test_reports_name_physical_lines_columns_and_mask_ids(httpd, env, tmp_path):
+    bad_id = "430102200107151235"
+    rows = [HEADER_ZH,
+            row("2026780001", name='"两行\n的名字"'),             # lines 2-3: one record
+            row("2026780002", idn=bad_id),                          # line 4
+            "2026780003,短行,男",                                   # line 5
+            row("2026780004", college="99") + ",多出"]              # line 6
+    content = "\r\n".join(rows).encode()
+    r = upload(httpd, content)
+    items = report(result(r))
+    assert (4, "证件号码", "", "身份证号无效（位数、校验位或出生日期不对）") in items
+    assert any(i[:2] == (5, "证件类型") and "缺少" in i[3] for i in items)
+    assert any(i[0] == 6 and "多出" in i[3] for i in items)
+    assert any(i[:2] == (2, "姓名") for i in items)           # the line break, where it starts
+    assert bad_id not in r.text
+    f = tmp_path / "bad.csv"
+    f.write_bytes(content)
+    c = cli(env, f)
+    assert c.returncode == 1 and bad_id not in c.stdout
+    assert cli_report(c.stdout) == items
+    # GB18030 pasted into a UTF-8 file: the bad line, not the header
+    mixed = ("\n".join([HEADER_ZH, row("2026780005")]) + "\n").encode() \
+        + (row("2026780006", name="张三") + "\n").encode("gb18030")
+    items = report(result(upload(httpd, mixed)))
+    assert items and {i[0] for i in items} == {3}
+
+
+def test_unicode_spaces_trimmed_and_unchanged_reimport(httpd, env):
+    content = "\n".join([HEADER_ZH, row("2026790001", name="\u3000王五\u00a0",
+                                         cls_name="\u3000导入9班 ", cls="IMP-9")]).encode()
+    assert upload(httpd, content).status_code == 200
+    assert env.cluster.psql("SELECT s.name, c.name FROM lx.student s JOIN lx.class c "
+                            "ON c.id = s.class_id WHERE s.student_no = '2026790001'") \
+        == [["王五", "导入9班"]]
+    before = env.cluster.psql("SELECT updated_at::text FROM lx.student "
+                              "WHERE student_no = '2026790001'")
+    events = env.cluster.psql("SELECT count(*) FROM lx.event WHERE kind = 'import'")
+    imp = result(upload(httpd, content))
+    assert (imp.get("inserted"), imp.get("updated"), imp.get("unchanged")) == ("0", "0", "1")
+    assert "无变化 <b>1</b> 名" in upload(httpd, content, xml=False).text
+    assert env.cluster.psql("SELECT updated_at::text FROM lx.student "
+                            "WHERE student_no = '2026790001'") == before
+    assert env.cluster.psql("SELECT count(*) FROM lx.event WHERE kind = 'import'") == events
 
 
 def upload_feed(httpd, purpose, content):
@@ -180,5 +294,7 @@ def test_feed_files(httpd, env):
     r = upload_feed(httpd, "finance", f"学号,欠费\n{a},abc\n2099999999,0\n".encode())
     assert r.status_code == 400
     problems = {(p.get("line"), p.get("col")) for p in result(r).findall("problem")}
-    assert ("2", "arrears") in problems and ("3", "student_no") in problems
+    assert ("2", "欠费") in problems and ("3", "学号") in problems
+    values = {p.get("col"): p.get("value") for p in result(r).findall("problem")}
+    assert values == {"欠费": "abc", "学号": "2099999999"}
     assert state(env, a, "arrears") == "pending"

@@ -73,6 +73,12 @@ def test_the_files_of_debians_layout(staged):
     migrate = share / "scripts/migrate.sh"
     assert migrate.read_text() == (REPO / "scripts/migrate.sh").read_text()
     assert os.access(migrate, os.X_OK)
+    # the import command, on the PATH, the same build as the tests run
+    cli = staged / "usr/local/bin/lixiao-import"
+    assert os.access(cli, os.X_OK)
+    assert cli.read_bytes() == (REPO / "build/lixiao-import").read_bytes()
+    r = subprocess.run([str(cli), "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--kind" in r.stdout
 
 
 def test_a_second_run_keeps_the_sites_configuration_and_secret(tmp_path):

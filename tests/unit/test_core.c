@@ -10,7 +10,8 @@
 #include "apr_pools.h"
 #include <libxml/HTMLtree.h>
 #include "core/lx_csrf.h"
-#include "core/lx_csv.h"
+#include "core/lx_csvread.h"
+#include "core/lx_import.h"
 #include "core/lx_form.h"
 #include "core/lx_html.h"
 #include "core/lx_idcard.h"
@@ -340,36 +341,123 @@ START_TEST(multipart_refusals)
 }
 END_TEST
 
-static lx_csv_result prepare(const char *file, apr_size_t len, const char *choice,
-                             const char **data, apr_size_t *n, const char **enc)
+/* ---- the import's CSV reader and mapping (lx_csvread.c, lx_import.c) ---- */
+
+static lx_sheet *csv(const char *file, apr_size_t len, const char *choice)
 {
-    *data = file;
-    *n = len;
-    *enc = NULL;
-    return lx_csv_prepare(data, n, choice, enc);
+    return lx_csv_read(pool, file, len, choice);
 }
 
-START_TEST(csv_files)
+START_TEST(csv_records_and_lines)
 {
-    const char *data, *enc;
-    apr_size_t n;
-    ck_assert_int_eq(prepare("\xef\xbb\xbf" "a,张\r\n", 10, NULL, &data, &n, &enc), LX_CSV_OK);
-    ck_assert_uint_eq(n, 7);                                /* the mark goes */
-    ck_assert(memcmp(data, "a,张", 5) == 0);
-    ck_assert_str_eq(enc, "UTF8");
-    ck_assert_int_eq(prepare("a,\xd5\xc5\n", 5, "auto", &data, &n, &enc), LX_CSV_OK);
-    ck_assert_str_eq(enc, "GB18030");                       /* 张 in GB18030 */
-    ck_assert_int_eq(prepare("a,\0b", 4, "", &data, &n, &enc), LX_CSV_OK);
-    ck_assert_str_eq(enc, "GB18030");                       /* a NUL is not UTF-8 text */
-    ck_assert_int_eq(prepare("a,\xd5\xc5\n", 5, "utf-8", &data, &n, &enc), LX_CSV_OK);
-    ck_assert_str_eq(enc, "UTF8");                          /* the choice wins; COPY judges */
-    ck_assert_int_eq(prepare("a,b", 3, "gb18030", &data, &n, &enc), LX_CSV_OK);
-    ck_assert_str_eq(enc, "GB18030");
-    ck_assert_int_eq(prepare("\xff\xfe" "a\0", 4, NULL, &data, &n, &enc), LX_CSV_UTF16);
-    ck_assert_int_eq(prepare("\xfe\xff\0a", 4, "utf-8", &data, &n, &enc), LX_CSV_UTF16);
-    ck_assert_int_eq(prepare("a,b", 3, "latin1", &data, &n, &enc), LX_CSV_BAD_CHOICE);
-    ck_assert_int_eq(prepare("", 0, NULL, &data, &n, &enc), LX_CSV_OK);
-    ck_assert_str_eq(enc, "UTF8");
+    /* LF, CRLF and a lone CR each end one line; a quoted cell over two lines keeps one LF and
+     * the next record starts on the file's next line */
+    static const char f[] = "a,b\r\nc,\"d\r\ne\"\rf,\"\"\"q\"\"\"\ng,\\.\n";
+    lx_sheet *s = csv(f, sizeof(f) - 1, NULL);
+    ck_assert_int_eq(s->nproblems, 0);
+    ck_assert_int_eq(s->nrows, 4);
+    ck_assert_int_eq(s->rows[1].line, 2);
+    ck_assert_str_eq(s->rows[1].cells[1].text, "d\ne");
+    ck_assert_int_eq(s->rows[2].line, 4);
+    ck_assert_str_eq(s->rows[2].cells[1].text, "\"q\"");
+    ck_assert_int_eq(s->rows[3].line, 5);
+    ck_assert_str_eq(s->rows[3].cells[1].text, "\\.");       /* data, like any other */
+    ck_assert_str_eq(s->source, "UTF-8");
+}
+END_TEST
+
+START_TEST(csv_encodings)
+{
+    lx_sheet *s = csv("\xef\xbb\xbf" "a,张\r\n", 10, NULL);
+    ck_assert_int_eq(s->nproblems, 0);
+    ck_assert_str_eq(s->rows[0].cells[0].text, "a");        /* the mark goes */
+    s = csv("a,\xd5\xc5\n", 5, "auto");
+    ck_assert_str_eq(s->source, "GB18030");
+    ck_assert_str_eq(s->rows[0].cells[1].text, "张");
+    /* a UTF-8 file with a GB18030 row: UTF-8, the bad line named (not the header's) */
+    s = csv("学号,姓名\n1,张三\n2,\xd5\xc5\n3,李四\n", 37, NULL);
+    ck_assert_str_eq(s->source, "UTF-8");
+    ck_assert_int_eq(s->nproblems, 1);
+    ck_assert_int_eq(s->problems[0].line, 3);
+    s = csv("a,\xd5\xc5\n", 5, "utf-8");
+    ck_assert_int_eq(s->nproblems, 1);
+    ck_assert_int_eq(s->problems[0].line, 1);
+    s = csv("\xff\xfe" "a\0", 4, NULL);
+    ck_assert(s->fatal);
+    s = csv("a,b", 3, "latin1");
+    ck_assert(s->fatal);
+    s = csv("", 0, NULL);
+    ck_assert_int_eq(s->nrows, 0);
+    ck_assert(!s->fatal);
+}
+END_TEST
+
+START_TEST(csv_refusals)
+{
+    lx_sheet *s = csv("a,b\nc,d\0e\n", 10, NULL);
+    ck_assert_int_eq(s->nproblems, 1);
+    ck_assert_int_eq(s->problems[0].line, 2);
+    ck_assert_int_eq(s->problems[0].col, 1);
+    s = csv("a\n\"b,c\nd\n", 9, NULL);
+    ck_assert_int_eq(s->nproblems, 1);
+    ck_assert_int_eq(s->problems[0].line, 2);               /* where the quote opened */
+    s = csv("a,\"b\"x\n", 7, NULL);
+    ck_assert_int_eq(s->nproblems, 1);
+    s = csv("a,b\n\x1a", 5, NULL);                            /* DOS's end of file */
+    ck_assert_int_eq(s->nproblems, 0);
+    ck_assert_int_eq(s->nrows, 1);
+}
+END_TEST
+
+static lx_import_table *roster(const char *file)
+{
+    return lx_import_map(pool, lx_import_kind_get("roster"),
+                         lx_csv_read(pool, file, strlen(file), NULL));
+}
+
+#define ROSTER_HEAD "学号,姓名,性别,证件类型,证件号码,学院代码,班级代码,班级名称,培养层次,届," \
+                    "宿舍楼,房间号,党员,团员,需归还教学仪器,校本部国家助学贷款," \
+                    "潇湘学院国家助学贷款,生源地助学贷款,借用交换机,暂缓发放两证,户口迁入学校\r\n"
+
+START_TEST(import_header_and_rows)
+{
+    lx_import_table *t = roster(ROSTER_HEAD
+        "２０２６８８０００１,\xe3\x80\x80张三\xc2\xa0,男,居民身份证,430102200107151234,01,"
+        "U01,计科,本科,2026,9栋,101,是,是,否,是,否,否,否,否,否\r\n"
+        "\r\n");
+    ck_assert_int_eq(t->nitems, 0);
+    ck_assert_int_eq(t->nrows, 1);
+    ck_assert_int_eq(t->lines[0], 2);
+    ck_assert_str_eq(t->cells[0], "2026880001");             /* full-width digits */
+    ck_assert_str_eq(t->cells[1], "张三");                    /* U+3000, U+00A0 trimmed */
+    /* English names, another order, a missing column named, an extra one named */
+    t = roster("name,student_no,备注\n张三,2026880001,x\n");
+    ck_assert(t->structural);
+    ck_assert_str_eq(t->items[0].col, "备注");
+    ck_assert_ptr_nonnull(strstr(t->items[1].reason, "缺少“性别”列"));
+    /* a short row names the first column it lacks; an ID number in a problem is masked */
+    t = roster(ROSTER_HEAD "2026880001,张三,男,居民身份证,430102200107151234,01\n");
+    ck_assert_int_eq(t->nitems, 1);
+    ck_assert_int_eq(t->items[0].line, 2);
+    ck_assert_str_eq(t->items[0].col, "班级代码");
+    ck_assert_str_eq(lx_import_mask(pool, "430102200107151234"), "430102********1234");
+}
+END_TEST
+
+START_TEST(import_copy_data)
+{
+    /* binary COPY: the cell's bytes behind their length, whatever they are */
+    lx_import_table *t = lx_import_map(pool, lx_import_kind_get("finance"),
+                                       csv("学号,欠费\n\"\\.\n\\!\",0\n", 24, NULL));
+    apr_size_t len;
+    const unsigned char *d = (const unsigned char *)lx_import_copy_data(pool, t, &len);
+    ck_assert_int_eq(t->nitems, 0);
+    ck_assert(memcmp(d, "PGCOPY\n\377\r\n\0", 11) == 0);
+    ck_assert_int_eq(d[19] << 8 | d[20], 3);                 /* line and the two columns */
+    ck_assert_int_eq(d[25] << 24 | d[26] << 16 | d[27] << 8 | d[28], 2);  /* line 2 */
+    ck_assert_int_eq(d[32], 5);
+    ck_assert(memcmp(d + 33, "\\.\n\\!", 5) == 0);
+    ck_assert_uint_eq(len, 11 + 8 + 2 + 8 + 4 + 5 + 4 + 1 + 2);
 }
 END_TEST
 
@@ -629,7 +717,11 @@ int main(void)
     tcase_add_checked_fixture(m, setup, teardown);
     tcase_add_test(m, multipart_parts);
     tcase_add_test(m, multipart_refusals);
-    tcase_add_test(m, csv_files);
+    tcase_add_test(m, csv_records_and_lines);
+    tcase_add_test(m, csv_encodings);
+    tcase_add_test(m, csv_refusals);
+    tcase_add_test(m, import_header_and_rows);
+    tcase_add_test(m, import_copy_data);
     tcase_add_test(m, json_strings);
     tcase_add_checked_fixture(h, setup, teardown);
     tcase_add_test(h, html_elements_and_text);
