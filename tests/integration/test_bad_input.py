@@ -438,7 +438,6 @@ def import_cases():
         "30-february": lambda: resident_id("43010220040230123"),
         "future-birth": lambda: resident_id("43010220990101123"),
         "legacy-15-digit": lambda: "430102040506123",
-        "full-width": lambda: resident_id(good17 + "124").translate(FULLWIDTH),
         "overlong": lambda: resident_id(good17 + "125") + "0",
         "empty": lambda: "",
     }
@@ -458,6 +457,16 @@ def test_import_refuses_bad_id_numbers_and_writes_nothing(httpd, env, world, cas
     assert imp.get("outcome") == "unreadable" or "3" in lines, (case, lines)
     assert idn not in r.text and good not in r.text if idn else True
     assert fingerprint(env) == before
+
+
+def test_import_reads_full_width_digits_as_digits(httpd, env, world):
+    """The search's rule (issue 19): a number typed with full-width digits is that number."""
+    idn = resident_id("43010220040506124")
+    r = upload(httpd, world, "\n".join([HEADER, roster_row("2026790012",
+                                                          idn.translate(FULLWIDTH))]).encode())
+    assert r.status_code == 200, r.text[-400:]
+    assert env.cluster.psql("SELECT id_number FROM lx.student WHERE student_no = '2026790012'") \
+        == [[idn]]
 
 
 def test_import_lowercase_x_is_stored_as_x(httpd, env, world):
@@ -544,8 +553,9 @@ def test_refused_imports_put_no_id_number_in_any_log(httpd, env, world):
     idn = resident_id("43010220040506777")
     for content in ("\n".join([HEADER, roster_row("2026790031", idn) + ",extra"]),
                     "\n".join([HEADER, roster_row("2026790032", idn)[:-8]]),
+                    # a lone CR ends a line: the second row repeats the student number
                     "\n".join([HEADER, roster_row("2026790033", idn) + "\r"
-                               + roster_row("2026790034", idn)])):
+                               + roster_row("2026790033", idn)])):
         r = upload(httpd, world, content.encode())
         assert r.status_code == 400, r.text[-300:]
         assert idn not in r.text

@@ -298,3 +298,27 @@ def test_feed_files(httpd, env):
     values = {p.get("col"): p.get("value") for p in result(r).findall("problem")}
     assert values == {"欠费": "abc", "学号": "2099999999"}
     assert state(env, a, "arrears") == "pending"
+
+
+def test_feed_numbers_one_rule(httpd, env, tmp_path):
+    """ "2.0" was 2 loans from CSV and from a JSON number, but refused as a JSON string."""
+    from data import make_class
+    _, (a, b, c) = make_class(env, "06", 3)
+    r = upload_feed(httpd, "library", f"学号,借阅册数,欠款\n{a},2.0,0.50\n".encode())
+    assert r.status_code == 200, r.text[-500:]
+    for no, loans in ((b, '2.0'), (c, '"2.0"')):
+        ok = env.cluster.psql(
+            "SELECT ok FROM lx.feed_apply('library', "
+            f"""'{{"records": [{{"student_no": "{no}", "loans": {loans}, "fines": "0.50"}}]}}'"""
+            "::jsonb, NULL, 'test')")
+        assert ok == [["t"]], (no, loans)
+    assert env.cluster.psql(f"SELECT library_loans, library_fines FROM lx.student "
+                            f"WHERE student_no IN ('{a}', '{b}', '{c}') ORDER BY 1") \
+        == [["2", "0.50"]] * 3
+    r = upload_feed(httpd, "library", f"学号,借阅册数,欠款\n{a},2.5,0\n".encode())
+    assert r.status_code == 400 and result(r).find("problem").get("col") == "借阅册数"
+    # the command says the same of the same file
+    f = tmp_path / "library.csv"
+    f.write_text(f"学号,借阅册数,欠款\n{a},2.5,0\n")
+    out = cli(env, f, "--kind", "library")
+    assert out.returncode == 1 and cli_report(out.stdout) == report(result(r))
