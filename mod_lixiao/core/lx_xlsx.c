@@ -26,6 +26,11 @@
 #define TEXT_CAP     (8 * LX_SHEET_MAX_CELL)    /* raw text kept of one string (see tbuf) */
 #define EXCEL_ROWS   1048576
 #define EXCEL_COLS   16384
+#define MAX_SST      (2 << 20)  /* shared strings: 2 M of 24 bytes each at most */
+/* All the cells' text together.  One shared string of LX_SHEET_MAX_CELL bytes can be
+ * referenced by millions of 20-byte cells, and lx_sheet copies each: without this a 100 MB
+ * sheet would grow into gigabytes.  A roster of 30,000 rows has some 6 MB. */
+#define MAX_TEXT     (64u << 20)
 
 /* A cell style as far as the text it shows differs from General. */
 enum { F_DATE = 1, F_TIME = 2, F_SECS = 4, F_ELAPSED = 8 };
@@ -63,6 +68,11 @@ typedef struct {
     sstr *sst;
     int nsst, sst_cap;
     tbuf tb;
+    char *vbuf, *isbuf;         /* a cell's <v> and <is>, decoded (TEXT_CAP + 1 bytes each) */
+    char show[80];              /* a problem's value (shown()), copied by lx_sheet_problem */
+    char at_t[16], at_s[16], at_r[24];  /* a cell's attributes, read without allocating */
+    const char *too_long;
+    apr_size_t text_left;       /* of MAX_TEXT */
     /* the row being read */
     int rownum;
     lx_row *row;
@@ -186,15 +196,26 @@ static int is(const xmlChar *a, const char *b)
     return a && strcmp((const char *)a, b) == 0;
 }
 
-/* The attribute of the current element with this local name (any namespace), or NULL. */
-static const char *attr(xr *x, xmlTextReaderPtr r, const char *local)
+/* The value of the current element's attribute with this local name (any namespace), or
+ * NULL: copied into buf (size bytes) when buf is given, as "?" when longer (no cell attribute
+ * that Excel writes is), else into the pool. */
+static const char *attr_in(xr *x, xmlTextReaderPtr r, const char *local, char *buf,
+                           apr_size_t size)
 {
     const char *v = NULL;
     if (xmlTextReaderMoveToFirstAttribute(r) != 1)
         return NULL;
     do {
         if (is(xmlTextReaderConstLocalName(r), local)) {
-            v = apr_pstrdup(x->p, (const char *)xmlTextReaderConstValue(r));
+            v = (const char *)xmlTextReaderConstValue(r);
+            if (!v)
+                v = "";
+            if (!buf)
+                v = apr_pstrdup(x->p, v);
+            else if (apr_cpystrn(buf, v, size) - buf == (apr_ssize_t)size - 1 && v[size - 1])
+                v = "?";
+            else
+                v = buf;
             break;
         }
     } while (xmlTextReaderMoveToNextAttribute(r) == 1);
@@ -202,9 +223,17 @@ static const char *attr(xr *x, xmlTextReaderPtr r, const char *local)
     return v;
 }
 
+static const char *attr(xr *x, xmlTextReaderPtr r, const char *local)
+{
+    return attr_in(x, r, local, NULL, 0);
+}
+
 static void tb_add(tbuf *tb, const xmlChar *v)
 {
-    apr_size_t n = v ? strlen((const char *)v) : 0;
+    apr_size_t n;
+    if (!v)
+        return;
+    n = strlen((const char *)v);
     if (tb->len + n > TEXT_CAP) {
         n = TEXT_CAP - tb->len;
         tb->over = 1;
@@ -320,16 +349,20 @@ static void unescape(tbuf *tb)
 
 /* ---- cells ---- */
 
-/* The start of a cell's text for a problem's value: some 60 bytes cut on a character. */
+/* The start of a cell's text for a problem's value: some 60 bytes cut on a character, in
+ * x->show (lx_sheet_problem copies it; a sheet of a million bad cells allocates nothing past
+ * LX_SHEET_MAX_PROBLEMS). */
 static const char *shown(xr *x, const char *text, apr_size_t len)
 {
     apr_size_t n = len;
-    if (n <= 64)
-        return apr_pstrmemdup(x->p, text, n);
-    n = 60;
-    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
-        n--;
-    return apr_pstrcat(x->p, apr_pstrmemdup(x->p, text, n), "…", NULL);
+    if (n > 64) {
+        n = 60;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(x->show, text, n);
+    strcpy(x->show + n, n < len ? "…" : "");
+    return x->show;
 }
 
 static void cell_problem(xr *x, int col, const char *value, const char *reason)
@@ -345,6 +378,12 @@ static void put_cell(xr *x, int col, const char *text, apr_size_t len)
 {
     if (len == 0)
         return;
+    if (len > x->text_left) {
+        lx_sheet_fail(x->s, apr_psprintf(x->p, "工作表的内容过多（单元格文字超过 %u MB），请分批"
+                                         "导入", (unsigned)(MAX_TEXT >> 20)));
+        return;
+    }
+    x->text_left -= len;
     if (!x->row && !(x->row = lx_sheet_add_row(x->s, x->rownum)))
         return;                                     /* past LX_SHEET_MAX_ROWS: fatal */
     if (col < x->row->ncells) {
@@ -364,8 +403,7 @@ static void put_text(xr *x, int col, const char *text, apr_size_t len)
 {
     apr_size_t i;
     if (len > LX_SHEET_MAX_CELL) {
-        cell_problem(x, col, shown(x, text, len),
-                     apr_psprintf(x->p, "单元格超过 %d 字节", LX_SHEET_MAX_CELL));
+        cell_problem(x, col, shown(x, text, len), x->too_long);
         return;
     }
     for (i = 0; i < len; i++) {
@@ -382,9 +420,12 @@ static void put_text(xr *x, int col, const char *text, apr_size_t len)
 static int cell_ref(const char *ref, int *col, int *row)
 {
     int c = 0, r = 0, letters = 0;
-    for (; *ref >= 'A' && *ref <= 'Z'; ref++, letters++)
-        c = c * 26 + (*ref - 'A' + 1);
-    if (letters == 0 || letters > 3 || c > EXCEL_COLS)
+    for (; *ref >= 'A' && *ref <= 'Z'; ref++)
+        if (++letters > 3)                  /* XFD is the last column */
+            return 0;
+        else
+            c = c * 26 + (*ref - 'A' + 1);
+    if (letters == 0 || c > EXCEL_COLS)
         return 0;
     for (; *ref >= '0' && *ref <= '9'; ref++)
         if ((r = r * 10 + (*ref - '0')) > EXCEL_ROWS)
@@ -569,7 +610,7 @@ static void put_iso_date(xr *x, int col, const char *v)
         cell_problem(x, col, shown(x, v, n), "单元格的日期无法识别");
         return;
     }
-    memcpy(out, v, 16);
+    memcpy(out, v, i);
     out[10] = ' ';
     out[i == 16 && memcmp(v + 11, "00:00", 5) != 0 ? 16 : 10] = '\0';
     put_cell(x, col, out, strlen(out));
@@ -627,15 +668,20 @@ static void put_value(xr *x, cell *c)
     }
 }
 
-/* x->tb, decoded, as a pool string (its length in *len); over the cap it is kept at
- * LX_SHEET_MAX_CELL + 1 bytes, enough for put_text to refuse it. */
-static char *tb_string(xr *x, apr_size_t *len)
+/* x->tb, decoded, NUL-terminated in dst (TEXT_CAP + 1 bytes) or the pool when dst is NULL;
+ * its length in *len.  Over the cap it is kept at LX_SHEET_MAX_CELL + 1 bytes, enough for
+ * put_text to refuse it. */
+static char *tb_string(xr *x, char *dst, apr_size_t *len)
 {
     unescape(&x->tb);
     if (x->tb.over || x->tb.len > LX_SHEET_MAX_CELL)
         x->tb.len = LX_SHEET_MAX_CELL + 1;
     *len = x->tb.len;
-    return apr_pstrmemdup(x->p, x->tb.buf, x->tb.len);
+    if (!dst)
+        return x->tb.len ? apr_pstrmemdup(x->p, x->tb.buf, x->tb.len) : "";
+    memcpy(dst, x->tb.buf, x->tb.len);
+    dst[x->tb.len] = '\0';
+    return dst;
 }
 
 /* <c> just read: its value up to </c>.  1, or <= 0 on broken XML. */
@@ -648,8 +694,8 @@ static int read_cell(xr *x, xmlTextReaderPtr r, int col)
 
     memset(&c, 0, sizeof(c));
     c.col = col;
-    c.type = attr(x, r, "t");
-    c.style = (s = attr(x, r, "s")) ? atoi(s) : 0;
+    c.type = attr_in(x, r, "t", x->at_t, sizeof(x->at_t));
+    c.style = (s = attr_in(x, r, "s", x->at_s, sizeof(x->at_s))) ? atoi(s) : 0;
     if (!xmlTextReaderIsEmptyElement(r)) {
         while ((ret = next_node(x, r)) == 1) {
             const xmlChar *name;
@@ -662,13 +708,13 @@ static int read_cell(xr *x, xmlTextReaderPtr r, int col)
             if (is(name, "v")) {
                 if (collect(x, r, 0) != 1)
                     return -1;
-                c.v = tb_string(x, &len);
+                c.v = tb_string(x, x->vbuf, &len);
                 c.has_v = 1;
             }
             else if (is(name, "is")) {
                 if (collect(x, r, 1) != 1)
                     return -1;
-                c.is = tb_string(x, &c.is_len);
+                c.is = tb_string(x, x->isbuf, &c.is_len);
                 c.has_is = 1;
             }
             else if (is(name, "f")) {
@@ -704,7 +750,7 @@ static int read_sheet(xr *x, const char *buf, apr_size_t len, const char *name)
         if (is(local, "row")) {
             /* a row without r follows the one before */
             int n = x->rownum + 1;
-            if ((ref = attr(x, r, "r"))) {
+            if ((ref = attr_in(x, r, "r", x->at_r, sizeof(x->at_r)))) {
                 char *end;
                 long v = strtol(ref, &end, 10);
                 n = *end || end == ref || v < 1 || v > EXCEL_ROWS ? -1 : (int)v;
@@ -724,7 +770,7 @@ static int read_sheet(xr *x, const char *buf, apr_size_t len, const char *name)
                 x->row = NULL;
             }
             /* a cell without r follows the one before */
-            if ((ref = attr(x, r, "r"))) {
+            if ((ref = attr_in(x, r, "r", x->at_r, sizeof(x->at_r)))) {
                 if (!cell_ref(ref, &col, &rr)) {
                     lx_sheet_fail(x->s, apr_psprintf(x->p, NOT_XLSX "：%s 的单元格位置“%s”无效",
                                                      name, shown(x, ref, strlen(ref))));
@@ -894,6 +940,11 @@ static int read_sst(xr *x, const char *buf, apr_size_t len, const char *name)
             ret = -1;
             break;
         }
+        if (x->nsst == MAX_SST) {
+            lx_sheet_fail(x->s, apr_psprintf(x->p, "工作簿的共享字符串超过 %d 个，请分批导入",
+                                             MAX_SST));
+            break;
+        }
         if (x->nsst == x->sst_cap) {
             sstr *fresh = apr_palloc(x->p, (apr_size_t)(x->sst_cap = x->sst_cap
                                                         ? x->sst_cap * 2 : 256)
@@ -902,7 +953,7 @@ static int read_sst(xr *x, const char *buf, apr_size_t len, const char *name)
                 memcpy(fresh, x->sst, (apr_size_t)x->nsst * sizeof(*fresh));
             x->sst = fresh;
         }
-        x->sst[x->nsst].text = tb_string(x, &x->sst[x->nsst].len);
+        x->sst[x->nsst].text = tb_string(x, NULL, &x->sst[x->nsst].len);
         x->nsst++;
     }
     xmlFreeTextReader(r);
@@ -1126,6 +1177,10 @@ lx_sheet *lx_xlsx_read(apr_pool_t *p, const char *data, apr_size_t len, const ch
     x->s = s;
     x->budget = LX_XLSX_MAX_TOTAL;
     x->tb.buf = apr_palloc(p, TEXT_CAP + 1);
+    x->vbuf = apr_palloc(p, TEXT_CAP + 1);
+    x->isbuf = apr_palloc(p, TEXT_CAP + 1);
+    x->text_left = MAX_TEXT;
+    x->too_long = apr_psprintf(p, "单元格超过 %d 字节", LX_SHEET_MAX_CELL);
     if (!(x->za = zip_open_from_source(src, ZIP_RDONLY, &ze))) {
         zip_source_free(src);
         zip_error_fini(&ze);

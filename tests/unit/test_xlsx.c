@@ -375,6 +375,10 @@ START_TEST(xlsx_doctype)
     s = book(SHEET("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&undeclared;</t></is>"
                    "</c></row>"), NULL, NULL);
     ck_assert_int_eq(s->fatal, 1);
+    s = book(SHEET("<row r=\"1\"><c r=\"AAAAAAAAAAAAAAAAAAA1\"><v>1</v></c></row>"), NULL, NULL);
+    ck_assert(has_problem(s, 0, -1, NULL, "单元格位置"));   /* fuzz: the column overflowed */
+    s = book(SHEET("<row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row>"), NULL, NULL);
+    ck_assert(has_problem(s, 0, -1, NULL, "单元格位置“XFE1”无效"));
     s = book(SHEET("<row r=\"1\"><c r=\"A1\"><v>1</v></c>"), NULL, NULL);   /* unclosed */
     ck_assert(has_problem(s, 0, -1, NULL, "不是有效的 XML"));
 }
