@@ -20,6 +20,7 @@
 #include "core/lx_query.h"
 #include "core/lx_text.h"
 #include "core/lx_xmlmem.h"
+#include "unit.h"
 
 #define TODAY 20261128L
 
@@ -741,6 +742,7 @@ int main(void)
     suite_add_tcase(s, q);
     suite_add_tcase(s, t);
     sr = srunner_create(s);
+    srunner_add_suite(sr, xlsx_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
