@@ -77,11 +77,13 @@ static const char *lx_english(const lx_import_kind *k, int col)
 lx_sheet *lx_import_read(apr_pool_t *p, const char *data, apr_size_t len,
                          const char *encoding, const char *sheet_name)
 {
-    if (lx_xlsx_sniff(data, len))
-        return lx_xlsx_read(p, data, len, sheet_name);
-    if (len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
-        lx_sheet *s = lx_sheet_new(p);
-        lx_sheet_fail(s, "这是旧版 Excel 文件（.xls）：请在 Excel 中另存为 .xlsx 或 CSV 后导入");
+    lx_sheet *s;
+    /* a ZIP is a workbook; an OLE file an old .xls or an encrypted workbook, which the
+     * workbook reader tells apart and explains */
+    if (lx_xlsx_sniff(data, len)
+        || (len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)) {
+        s = lx_xlsx_read(p, data, len, sheet_name);
+        s->source = "xlsx";
         return s;
     }
     return lx_csv_read(p, data, len, encoding);

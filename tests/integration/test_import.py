@@ -322,3 +322,57 @@ def test_feed_numbers_one_rule(httpd, env, tmp_path):
     f.write_text(f"学号,借阅册数,欠款\n{a},2.5,0\n")
     out = cli(env, f, "--kind", "library")
     assert out.returncode == 1 and cli_report(out.stdout) == report(result(r))
+
+
+def workbook(rows, sheet="名单", id_as_number=False, extra_sheet=True):
+    """An .xlsx file as a registrar's system writes it: strings, a number-typed student year,
+    a date cell elsewhere; with id_as_number the ID column typed as a number (Excel keeps 15
+    digits of it)."""
+    import io
+    import openpyxl
+    wb = openpyxl.Workbook()
+    if extra_sheet:
+        wb.active.title = "说明"
+        wb.active["A1"] = "第二张工作表是名单"
+        ws = wb.create_sheet(sheet)
+    else:
+        ws = wb.active
+        ws.title = sheet
+    ws.append(HEADER_ZH.split(","))
+    for r in rows:
+        cells = r.split(",")
+        cells[9] = int(cells[9])                                # 届 as a number cell
+        if id_as_number:
+            cells[4] = int(cells[4])
+        ws.append(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_roster_through_the_page_and_the_command(httpd, env, tmp_path):
+    content = workbook([row("2026810001", name="表格导入"), row("2026810002")])
+    r = upload(httpd, content, name="roster.xlsx", sheet="名单")
+    assert r.status_code == 200, r.text[-800:]
+    imp = result(r)
+    assert (imp.get("outcome"), imp.get("inserted"), imp.get("source")) == ("imported", "2", "xlsx")
+    assert env.cluster.psql("SELECT name, (SELECT year FROM lx.cohort c WHERE c.id = s.cohort_id)"
+                            " FROM lx.student s WHERE student_no = '2026810001'") \
+        == [["表格导入", "2026"]]
+    # the first sheet is not the roster: named, and the page says what sheets there are
+    r = upload(httpd, content, name="roster.xlsx")
+    assert r.status_code == 400
+    # an 18-digit ID typed as a number lost digits: refused with the reason, masked
+    bad = workbook([row("2026810003")], id_as_number=True, extra_sheet=False)
+    r = upload(httpd, bad, name="roster.xlsx")
+    items = report(result(r))
+    assert r.status_code == 400 and any(i[1] == "证件号码" and "15 位" in i[3] for i in items)
+    assert count(env, "student_no = '2026810003'") == 0
+    f = tmp_path / "roster.xlsx"
+    f.write_bytes(bad)
+    c = cli(env, f)
+    assert c.returncode == 1 and cli_report(c.stdout) == items
+    f.write_bytes(workbook([row("2026810004")]))
+    c = cli(env, f, "--sheet", "名单")
+    assert c.returncode == 0, c.stdout + c.stderr
+    assert count(env, "student_no = '2026810004'") == 1
