@@ -399,44 +399,6 @@ int lx_db_rollback(lx_db *db)
     return lx_db_query(db, "ROLLBACK", 0, NULL) ? OK : db->status;
 }
 
-/*
- * COPY (...) TO STDOUT: each chunk goes to the client as it comes (a long list never sits in
- * memory whole), prefix (a byte order mark) before the first.  OK, or db->status; once a chunk went out, a failure can only cut the body.
- */
-int lx_db_copy_out(lx_db *db, const char *sql, const char *prefix, int *sent)
-{
-    request_rec *r = db->r;
-    PGresult *res = PQexec(db->conn, sql);
-    char *buf;
-    int n, ok;
-
-    *sent = 0;
-    if (PQresultStatus(res) != PGRES_COPY_OUT) {
-        db->sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        db->sqlstate = db->sqlstate ? apr_pstrdup(r->pool, db->sqlstate) : NULL;
-        db->status = lx_db_classify(db->conn, db->sqlstate);
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0107) "export failed (SQLSTATE %s): %s",
-                      db->sqlstate ? db->sqlstate : "none", lx_db_message(r->pool, res, db->conn));
-        PQclear(res);
-        return db->status;
-    }
-    PQclear(res);
-    while ((n = PQgetCopyData(db->conn, &buf, 0)) > 0) {
-        if (!*sent && prefix)
-            ap_rputs(prefix, r);
-        *sent = 1;
-        ap_rwrite(buf, n, r);
-        PQfreemem(buf);
-    }
-    res = PQgetResult(db->conn);
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    PQclear(res);
-    while ((res = PQgetResult(db->conn)) != NULL)
-        PQclear(res);
-    db->status = ok ? OK : HTTP_SERVICE_UNAVAILABLE;
-    return db->status;
-}
-
 /* A value as an SQL literal, for the statements that take no parameters (COPY); NULL as NULL. */
 const char *lx_db_literal(lx_db *db, const char *value)
 {

@@ -104,7 +104,6 @@ int lx_db_begin(lx_db *db);
 int lx_db_commit(lx_db *db);
 int lx_db_rollback(lx_db *db);
 int lx_db_copy_in(lx_db *db, const char *sql, const char *data, apr_size_t len);
-int lx_db_copy_out(lx_db *db, const char *sql, const char *prefix, int *sent);
 const char *lx_db_literal(lx_db *db, const char *value);
 
 /* ---- lx_account.c: who the authenticated user is ---- */
@@ -162,6 +161,11 @@ typedef struct lx_colmap {
 } lx_colmap;
 void lx_attrs_from_row(xmlNodePtr node, const PGresult *res, int row, const lx_colmap *map);
 const char *lx_value(const PGresult *res, int row, const char *column);
+
+/* lx_export.c: an export's file from one query; format "csv" (enc utf-8 | gb18030) or
+ * "xlsx".  OK, or an error status before anything was sent. */
+int lx_export_send(lx_req *q, const char *sql, const char *name, const char *format,
+                   const char *enc);
 void lx_rows_xml(xmlNodePtr parent, const char *element, const PGresult *res);
 xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name);
 

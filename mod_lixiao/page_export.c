@@ -1,5 +1,5 @@
 /*
- * page_export.c: CSV lists for Excel, streamed from COPY ... TO STDOUT.
+ * page_export.c: the desk's and the administrator's lists for Excel (lx_export.c writes them).
  *
  *   GET /lx/op/export?at=KEY&kind=pending&step=CODE[&class=CODE][&enc=utf-8|gb18030]
  *       students of the desk's scope still pending a step of its point (optionally one class)
@@ -8,8 +8,8 @@
  *   GET /lx/admin/export?kind=cleared[&college=CODE][&class=CODE][&enc=...]
  *       the same for the whole installation or one college (administrators)
  *
- * UTF-8 comes with a byte order mark (Excel needs it to read UTF-8); GB18030 is converted by
- * PostgreSQL.  The scope is the desk's, checked in SQL (lx.in_desk_scope).
+ * Each as CSV (&enc=utf-8 with a byte order mark, or gb18030) or as a workbook (&format=xlsx).
+ * The scope is the desk's, checked in SQL (lx.in_desk_scope).
  */
 #include "lx_private.h"
 #include "core/lx_query.h"
@@ -19,8 +19,9 @@ int lx_page_export(lx_req *q)
     request_rec *r = q->r;
     const char *kind = lx_arg(q, "kind"), *step = lx_arg(q, "step"), *cls = lx_arg(q, "class");
     const char *enc = lx_arg(q, "enc"), *college = lx_arg(q, "college"), *select, *name;
+    const char *format = lx_arg(q, "format");
     lx_desk *d = NULL;
-    int admin = strncmp(q->path, "/admin/", 7) == 0, rc, sent;
+    int admin = strncmp(q->path, "/admin/", 7) == 0, rc;
 
     if (r->method_number != M_GET) {
         apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
@@ -29,6 +30,7 @@ int lx_page_export(lx_req *q)
     if (!enc)
         enc = "utf-8";
     if ((strcmp(enc, "utf-8") && strcmp(enc, "gb18030")) || (cls && !lx_code_valid(cls))
+        || (format && strcmp(format, "csv") && strcmp(format, "xlsx"))
         || (college && !lx_code_valid(college)) || !kind
         || (strcmp(kind, "pending") && strcmp(kind, "cleared"))
         || (strcmp(kind, "pending") == 0 && (admin || !lx_step_code_valid(step)))) {
@@ -68,22 +70,6 @@ int lx_page_export(lx_req *q)
         }
     }
 
-    ap_set_content_type(r, strcmp(enc, "utf-8") == 0 ? "text/csv; charset=utf-8"
-                                                     : "text/csv; charset=gb18030");
-    apr_table_setn(r->headers_out, "Content-Disposition", apr_psprintf(r->pool,
-                   "attachment; filename=\"lixiao-%s%s%s.csv\"", name, cls ? "-" : "",
-                   cls ? cls : ""));
-    if (r->header_only)
-        return OK;
-    /* nothing is sent before COPY has started: a refused query is still an error page */
-    rc = lx_db_copy_out(q->db, apr_psprintf(r->pool,
-        "COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER, ENCODING '%s')", select,
-        strcmp(enc, "utf-8") == 0 ? "UTF8" : "GB18030"),
-        strcmp(enc, "utf-8") == 0 ? "\xEF\xBB\xBF" : NULL, &sent);
-    if (rc != OK && !sent) {
-        ap_set_content_type(r, "text/html");
-        apr_table_unset(r->headers_out, "Content-Disposition");
-        return rc;
-    }
-    return OK;
+    return lx_export_send(q, select, cls ? apr_pstrcat(r->pool, name, "-", cls, NULL) : name,
+                          format, enc);
 }

@@ -2,7 +2,7 @@
  * page_stats.c: live statistics, /lx/stats, from the counters of sql/011_stats.sql.
  *
  *   GET /lx/stats[?cohort=ID[&college=CODE[&class=CODE]]]   the dashboard and its drill-down
- *   ...&format=csv&table=cohort|college|step|day|class|pending   each table for Excel
+ *   ...&format=csv|xlsx&table=cohort|college|step|day|class|pending   each table for Excel
  *
  * Leaders and administrators see the whole installation; an operator sees the statistics of
  * their own desks (the same figures as the desk's statistics area).
@@ -83,7 +83,7 @@ int lx_page_stats(lx_req *q)
     const lx_table *t;
     xmlNodePtr page, stats;
     PGresult *res;
-    int rc, sent;
+    int rc;
 
     if (r->method_number != M_GET) {
         apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
@@ -93,7 +93,8 @@ int lx_page_stats(lx_req *q)
         || (college && !lx_code_valid(college)) || (cls && !lx_code_valid(cls)))
         return HTTP_BAD_REQUEST;
     if (!q->account->is_admin && !q->account->is_leader) {
-        if (q->account->is_student || (format && strcmp(format, "csv") == 0)) {
+        if (q->account->is_student || (format && (strcmp(format, "csv") == 0
+                                                  || strcmp(format, "xlsx") == 0))) {
             q->message = "全校统计仅限校领导和管理员；操作人员请在操作台导出本离校点的名单。";
             return HTTP_FORBIDDEN;
         }
@@ -104,21 +105,15 @@ int lx_page_stats(lx_req *q)
         return rc == OK ? lx_render(q, page) : rc;
     }
 
-    if (format && strcmp(format, "csv") == 0) {
+    if (format && (strcmp(format, "csv") == 0 || strcmp(format, "xlsx") == 0)) {
         const char *name = lx_arg(q, "table");
         for (t = lx_tables; t->name && (!name || strcmp(t->name, name) != 0); t++)
             ;
         if (!t->name || !lx_table_wanted(t, cohort, college, cls))
             return HTTP_BAD_REQUEST;
-        ap_set_content_type(r, "text/csv; charset=utf-8");
-        apr_table_setn(r->headers_out, "Content-Disposition", apr_psprintf(r->pool,
-                       "attachment; filename=\"lixiao-stats-%s.csv\"", t->name));
-        if (r->header_only)
-            return OK;
-        rc = lx_db_copy_out(q->db, apr_psprintf(r->pool,
-                            "COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER)",
-                            lx_table_sql(q, t, cohort, college, cls)), "\xEF\xBB\xBF", &sent);
-        return rc != OK && !sent ? rc : OK;
+        return lx_export_send(q, lx_table_sql(q, t, cohort, college, cls),
+                              apr_pstrcat(r->pool, "stats-", t->name, NULL), format,
+                              lx_arg(q, "enc"));
     }
 
     page = lx_page_new(q, "stats");

@@ -573,6 +573,8 @@
         <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared">CSV（UTF-8）</a>
         <xsl:text> · </xsl:text>
         <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared&amp;enc=gb18030">CSV（GB18030）</a>
+        <xsl:text> · </xsl:text>
+        <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared&amp;format=xlsx">Excel</a>
       </p>
     </section>
   </xsl:template>
@@ -616,6 +618,8 @@
           <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}">导出未办名单</a>
           <xsl:text> · </xsl:text>
           <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}&amp;enc=gb18030">GB18030</a>
+          <xsl:text> · </xsl:text>
+          <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}&amp;format=xlsx">Excel</a>
         </p>
       </xsl:if>
       <xsl:if test="number(@proposed) &gt; 0">

@@ -269,23 +269,23 @@
     </section>
   </xsl:template>
 
-  <!-- 导出 CSV link of a table. -->
+  <!-- 导出 CSV and Excel links of a table. -->
   <xsl:template name="csv">
     <xsl:param name="table"/>
     <xsl:param name="college"/>
     <xsl:param name="class"/>
-    <a class="csv small">
-      <xsl:attribute name="href">
-        <xsl:value-of select="concat($base, '/stats?format=csv&amp;table=', $table, '&amp;cohort=', $cid)"/>
-        <xsl:if test="string($college) != ''">
-          <xsl:value-of select="concat('&amp;college=', $college)"/>
-        </xsl:if>
-        <xsl:if test="string($class) != ''">
-          <xsl:value-of select="concat('&amp;class=', $class)"/>
-        </xsl:if>
-      </xsl:attribute>
-      <xsl:text>导出 CSV</xsl:text>
-    </a>
+    <xsl:variable name="args">
+      <xsl:value-of select="concat('&amp;table=', $table, '&amp;cohort=', $cid)"/>
+      <xsl:if test="string($college) != ''">
+        <xsl:value-of select="concat('&amp;college=', $college)"/>
+      </xsl:if>
+      <xsl:if test="string($class) != ''">
+        <xsl:value-of select="concat('&amp;class=', $class)"/>
+      </xsl:if>
+    </xsl:variable>
+    <a class="csv small" href="{$base}/stats?format=csv{$args}">导出 CSV</a>
+    <xsl:text> </xsl:text>
+    <a class="csv small" href="{$base}/stats?format=xlsx{$args}">Excel</a>
   </xsl:template>
 
   <!-- Cohort switcher and headline =========================================== -->

@@ -73,3 +73,73 @@ def test_formulas_are_not_exported_as_formulas(httpd, env):
                            user="op_college_01"))
     row = [r for r in table if r[0] == s][0]
     assert row[1] == "'=HYPERLINK(1)"
+
+
+FORMULA_START = tuple("=+-@\t\r")
+
+
+def is_number(cell):
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def planted(env, college="01"):
+    """A student whose name, class name and dorm building a spreadsheet would run."""
+    code, (s,) = make_class(env, college, 1, party_member=True)
+    env.cluster.psql(f"""
+        UPDATE lx.student SET name = '=1+1' WHERE student_no = '{s}';
+        UPDATE lx.class SET name = '@SUM(1)' WHERE code = '{code}';
+        UPDATE lx.dorm_room d SET building = '+' || d.building
+          FROM lx.student st WHERE st.dorm_room_id = d.id AND st.student_no = '{s}';""")
+    cohort = env.cluster.psql(f"SELECT cohort_id FROM lx.student WHERE student_no = '{s}'")[0][0]
+    return code, s, cohort
+
+
+def export_urls(code, cohort):
+    return [("op_college_01", "/lx/op/export?at=college:01&kind=pending&step=party_transfer"),
+            ("admin", "/lx/admin/export?kind=cleared"),
+            ("leader", f"/lx/stats?table=pending&class={code}"),
+            ("leader", f"/lx/stats?table=class&cohort={cohort}&college=01"),
+            ("leader", f"/lx/stats?table=college&cohort={cohort}"),
+            ("leader", f"/lx/stats?table=step&cohort={cohort}"),
+            ("leader", "/lx/stats?table=cohort")]
+
+
+def test_every_text_cell_of_every_csv_export_is_guarded(httpd, env):
+    """Only the desk export's name column was guarded: the class, the dorm room and every
+    statistics table wrote =1+1, @SUM(1), +1 as they are."""
+    code, s, cohort = planted(env)
+    seen = set()
+    for user, url in export_urls(code, cohort):
+        url = url + ("&format=csv" if url.startswith("/lx/stats") else "")
+        for enc in ("utf-8", "gb18030"):
+            table = rows(httpd.get(url + f"&enc={enc}", user=user), enc)
+            for row in table:
+                for cell in row:
+                    assert not cell.startswith(FORMULA_START) or is_number(cell), (url, cell)
+                    seen.add(cell)
+    assert {"'=1+1", "'@SUM(1)"} <= seen
+    assert any(c.startswith("'+") for c in seen)             # the dorm room, "+楼 101"
+
+
+def test_xlsx_exports_keep_text_as_text_and_numbers_as_numbers(httpd, env):
+    import openpyxl
+    code, s, cohort = planted(env)
+    for user, url in export_urls(code, cohort):
+        r = httpd.get(url + "&format=xlsx", user=user)
+        assert r.status_code == 200, (url, r.text[:300])
+        assert r.headers["Content-Type"].startswith(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        assert r.headers["Content-Disposition"].endswith('.xlsx"')
+        ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+        cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+        assert cells and all(c.data_type != "f" for c in cells), url
+        if "table=class" in url or "table=college" in url:
+            assert any(c.data_type == "n" and isinstance(c.value, int) for c in cells), url
+        if "kind=pending" in url or "table=pending" in url:
+            by_value = {c.value: c for c in cells}
+            assert by_value[s].data_type == "s"                 # the student number as text
+            assert by_value["=1+1"].data_type == "s"            # a formula's text, not a formula

@@ -8,9 +8,11 @@
 
 #include "apr_general.h"
 #include "apr_pools.h"
+#include "apr_strings.h"
 #include <libxml/HTMLtree.h>
 #include "core/lx_csrf.h"
 #include "core/lx_csvread.h"
+#include "core/lx_export.h"
 #include "core/lx_import.h"
 #include "core/lx_form.h"
 #include "core/lx_html.h"
@@ -462,6 +464,27 @@ START_TEST(import_copy_data)
 }
 END_TEST
 
+START_TEST(export_cells)
+{
+    static const char *const formulas[] = {"=1+1", "@SUM(1)", "+1", "-1",
+                                           "=HYPERLINK(\"http://x\",\"y\")", "\tx", "\rx"};
+    apr_size_t i;
+    for (i = 0; i < sizeof(formulas) / sizeof(formulas[0]); i++) {
+        ck_assert(lx_export_formula(formulas[i]));
+        ck_assert_str_eq(lx_export_text(pool, formulas[i]),
+                         apr_pstrcat(pool, "'", formulas[i], NULL));
+    }
+    ck_assert_str_eq(lx_export_csv_field(pool, "=1+1", 1), "\"'=1+1\"");
+    ck_assert_str_eq(lx_export_csv_field(pool, "=HYPERLINK(\"a\")", 1),
+                     "\"'=HYPERLINK(\"\"a\"\")\"");
+    ck_assert_str_eq(lx_export_csv_field(pool, "-1", 0), "-1");      /* a number stays one */
+    ck_assert_str_eq(lx_export_csv_field(pool, "张三", 1), "张三");
+    ck_assert_str_eq(lx_export_csv_field(pool, "a,b", 1), "\"a,b\"");
+    ck_assert_str_eq(lx_export_csv_field(pool, NULL, 1), "");
+    ck_assert(!lx_export_formula("2022010001") && !lx_export_formula(""));
+}
+END_TEST
+
 /* ---- the HTML writer (lx_html.c): libxml2's HTML serialisation of result trees ---- */
 
 /* An HTML result document as libxslt makes it for doctype-system="about:legacy-compat". */
@@ -723,6 +746,7 @@ int main(void)
     tcase_add_test(m, csv_refusals);
     tcase_add_test(m, import_header_and_rows);
     tcase_add_test(m, import_copy_data);
+    tcase_add_test(m, export_cells);
     tcase_add_test(m, json_strings);
     tcase_add_checked_fixture(h, setup, teardown);
     tcase_add_test(h, html_elements_and_text);
