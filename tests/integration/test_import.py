@@ -204,8 +204,8 @@ def cli_report(out):
     return [(int(l.split("\t")[0] or 0), *l.split("\t")[1:]) for l in lines]
 
 
-END_OF_COPY = [HEADER_ZH, row("2026770001"), "\\.", "\\! touch {marker}",
-               row("2026770002")]
+END_OF_COPY = [HEADER_ZH, row("2026870001"), "\\.", "\\! touch {marker}",
+               row("2026870002")]
 
 
 def test_end_of_copy_line_is_data_never_a_command(httpd, env, tmp_path):
@@ -217,18 +217,18 @@ def test_end_of_copy_line_is_data_never_a_command(httpd, env, tmp_path):
     assert r.status_code == 400, r.text[-500:]
     items = report(result(r))
     assert [i[0] for i in items] == [3, 4]                  # the two short rows, by line
-    assert count(env, "student_no LIKE '20267700%'") == 0
+    assert count(env, "student_no LIKE '20268700%'") == 0
     f = tmp_path / "copy-end.csv"
     f.write_text(text)
     c = cli(env, f)
     assert c.returncode == 1, c.stdout + c.stderr
     assert not marker.exists()
     assert cli_report(c.stdout) == items                    # the same report, both ways
-    assert count(env, "student_no LIKE '20267700%'") == 0
+    assert count(env, "student_no LIKE '20268700%'") == 0
     # as a cell, "\\." and backslashes are a name like any other
-    f.write_text("\n".join([HEADER_ZH, row("2026770003", name='"\\.\\N\\\\"')]))
+    f.write_text("\n".join([HEADER_ZH, row("2026870003", name='"\\.\\N\\\\"')]))
     assert cli(env, f).returncode == 0
-    assert env.cluster.psql("SELECT name FROM lx.student WHERE student_no = '2026770003'") \
+    assert env.cluster.psql("SELECT name FROM lx.student WHERE student_no = '2026870003'") \
         == [["\\.\\N\\\\"]]
 
 
