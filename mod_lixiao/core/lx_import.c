@@ -490,7 +490,8 @@ lx_import_result lx_import_run(apr_pool_t *p, const lx_import_io *io, lx_import_
     lx_import_result rc;
 
     memset(out, 0, sizeof(*out));
-    if (t->structural) {
+    /* nothing left to stage: every row has a problem of its own, which the report says */
+    if (t->structural || t->nrows == 0) {
         lx_sort_items(t);
         return LX_IMPORT_REFUSED;
     }
