@@ -191,7 +191,8 @@ typedef struct {
 
 static void lx_cell_put(lx_parse *ps, const char *s, apr_size_t n)
 {
-    if (ps->used + n <= LX_SHEET_MAX_CELL)
+    /* one byte past the limit is kept, so that lx_cell_end can see where a character ends */
+    if (ps->used + n <= LX_SHEET_MAX_CELL + 1)
         memcpy(ps->cell + ps->used, s, n);
     ps->used += n;
 }
@@ -202,9 +203,13 @@ static void lx_cell_end(lx_parse *ps, lx_row *row, int line)
     int col = row->ncells;
     apr_size_t i, n = ps->used > LX_SHEET_MAX_CELL ? LX_SHEET_MAX_CELL : ps->used;
 
-    if (ps->used > LX_SHEET_MAX_CELL)
+    if (ps->used > LX_SHEET_MAX_CELL) {
         lx_sheet_problem(ps->sheet, line, col, NULL,
                          apr_psprintf(ps->sheet->pool, "单元格超过 %d 字节", LX_SHEET_MAX_CELL));
+        /* what is kept ends on a whole character: a cell is always valid UTF-8 */
+        while (n > 0 && ((unsigned char)ps->cell[n] & 0xC0) == 0x80)
+            n--;
+    }
     for (i = 0; i < n; i++)
         if (lx_bad_control((unsigned char)ps->cell[i])) {
             lx_sheet_problem(ps->sheet, line, col, NULL,
@@ -318,7 +323,7 @@ lx_sheet *lx_csv_read(apr_pool_t *p, const char *data, apr_size_t len, const cha
     }
     ps.p = text;
     ps.end = text + tlen;
-    ps.cell = apr_palloc(p, LX_SHEET_MAX_CELL + 1);
+    ps.cell = apr_palloc(p, LX_SHEET_MAX_CELL + 2);
     while (ps.p < ps.end)
         if (lx_record(&ps) != 0)
             break;

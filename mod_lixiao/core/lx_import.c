@@ -187,9 +187,12 @@ static int *lx_map_header(apr_pool_t *p, lx_import_table *t, const lx_sheet *s,
                           const lx_row *head)
 {
     const lx_import_kind *k = t->kind;
-    int *map = apr_palloc(p, sizeof(int) * (head->ncells + 1));
+    int *map = apr_palloc(p, sizeof(int) * (LX_SHEET_MAX_COLS + 1));
     int *seen = apr_pcalloc(p, sizeof(int) * k->ncols);
     int c, i;
+
+    for (c = 0; c <= LX_SHEET_MAX_COLS; c++)
+        map[c] = -1;
 
     for (c = 0; c < head->ncells && c < LX_SHEET_MAX_COLS; c++) {
         const char *h = lx_import_normalise(p, lx_sheet_text(head, c), LX_CELL_TEXT);
@@ -234,7 +237,8 @@ static void lx_reader_item(apr_pool_t *p, lx_import_table *t, const lx_problem *
                            const lx_row *head, const int *map)
 {
     const char *col = NULL, *value = pr->value;
-    if (pr->col >= 0 && head && pr->col < head->ncells) {
+    /* a row counts its cells past LX_SHEET_MAX_COLS (lx_sheet.c) but holds no more */
+    if (pr->col >= 0 && head && pr->col < head->ncells && pr->col < LX_SHEET_MAX_COLS) {
         if (map && map[pr->col] >= 0) {
             col = t->kind->cols[map[pr->col]].label;
             if (value && t->kind->cols[map[pr->col]].secret)
