@@ -67,37 +67,15 @@ static int lx_import_page(lx_req *q, int status, const char *outcome, const PGre
     return lx_render(q, page);
 }
 
-/* Read and check the upload: OK with its parts, the file's part and the encoding for COPY. */
+/* Check the upload (read, parsed and its token checked by lx_post_upload, before the
+ * database was opened): OK with its parts, the file's part and the encoding for COPY. */
 static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
                             const char **encoding, const char **rid)
 {
-    request_rec *r = q->r;
-    const char *boundary = lx_multipart_boundary(r->pool,
-                                                  apr_table_get(r->headers_in, "Content-Type"));
     apr_hash_t *parts;
-    lx_part *csrf, *enc, *id;
-    char *body;
-    apr_size_t len;
-    int rc;
+    lx_part *enc, *id;
+    int rc = lx_post_upload(q, "admin", &parts);
 
-    rc = lx_post_start(q);
-    if (rc != OK)
-        return rc;
-    if (!boundary) {
-        q->message = "请通过导入页面的表单上传文件。";
-        return HTTP_UNSUPPORTED_MEDIA_TYPE;
-    }
-    rc = lx_read_body(q, LX_IMPORT_MAX_BYTES, &body, &len);
-    if (rc != OK) {
-        q->message = "文件过大（最多 32 MiB），请分批导入。";
-        return rc;
-    }
-    if (lx_multipart_parse(r->pool, boundary, body, len, 10, &parts) != LX_MP_OK) {
-        q->message = "上传的内容格式有误，请重新选择文件上传。";
-        return HTTP_BAD_REQUEST;
-    }
-    csrf = apr_hash_get(parts, "csrf", APR_HASH_KEY_STRING);
-    rc = lx_post_csrf(q, csrf ? csrf->data : NULL, "admin");
     if (rc != OK)
         return rc;
     if (!q->account->is_admin) {
