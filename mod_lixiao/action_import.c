@@ -3,7 +3,8 @@
  * the administrator's page.
  *
  * A multipart/form-data upload (csrf, rid, file; encoding = auto | utf-8 | gb18030 for CSV;
- * sheet for a workbook; purpose for a feed), read up to 32 MiB.  The file goes the one import
+ * sheet for a workbook; purpose for a feed), read up to 32 MiB by lx_post_upload before the
+ * database is opened.  The file goes the one import
  * path (core/lx_import.h) that the command lixiao-import takes too: the module's readers,
  * the header by name, binary COPY into staging, the SQL checks and the merge in one
  * transaction, under the request's deadline (lx_db).  The report lists every problem with
@@ -14,7 +15,6 @@
 #include "core/lx_multipart.h"
 #include "core/lx_text.h"
 
-#define LX_IMPORT_MAX_BYTES (32 * 1024 * 1024)
 #define LX_IMPORT_SECONDS 300       /* lx_import_run's statement_timeout */
 
 /* The import's way to the database: the request's lx_db. */
@@ -74,37 +74,15 @@ static int lx_import_page(lx_req *q, int status, const char *outcome, const char
     return lx_render(q, page);
 }
 
-/* Read and check the upload: OK with its parts, the file's part and the encoding chosen. */
+/* Check the upload (read, parsed and its token checked by lx_post_upload, before the
+ * database was opened): OK with its parts, the file's part and the encoding chosen. */
 static int lx_import_upload(lx_req *q, apr_hash_t **parts_out, lx_part **file,
                             const char **encoding, const char **rid)
 {
-    request_rec *r = q->r;
-    const char *boundary = lx_multipart_boundary(r->pool,
-                                                  apr_table_get(r->headers_in, "Content-Type"));
     apr_hash_t *parts;
-    lx_part *csrf, *enc, *id;
-    char *body;
-    apr_size_t len;
-    int rc;
+    lx_part *enc, *id;
+    int rc = lx_post_upload(q, "admin", &parts);
 
-    rc = lx_post_start(q);
-    if (rc != OK)
-        return rc;
-    if (!boundary) {
-        q->message = "请通过导入页面的表单上传文件。";
-        return HTTP_UNSUPPORTED_MEDIA_TYPE;
-    }
-    rc = lx_read_body(q, LX_IMPORT_MAX_BYTES, &body, &len);
-    if (rc != OK) {
-        q->message = "文件过大（最多 32 MiB），请分批导入。";
-        return rc;
-    }
-    if (lx_multipart_parse(r->pool, boundary, body, len, 10, &parts) != LX_MP_OK) {
-        q->message = "上传的内容格式有误，请重新选择文件上传。";
-        return HTTP_BAD_REQUEST;
-    }
-    csrf = apr_hash_get(parts, "csrf", APR_HASH_KEY_STRING);
-    rc = lx_post_csrf(q, csrf ? csrf->data : NULL, "admin");
     if (rc != OK)
         return rc;
     if (!q->account->is_admin) {

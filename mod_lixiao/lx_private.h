@@ -134,11 +134,17 @@ struct lx_req {
     const char *message;        /* a specific message for the error page, in Chinese */
     apr_hash_t *step_names;     /* code -> name, read when first needed */
     const char *sheet_version;  /* of the sheet lx_sheet_xml read */
+    /* A POST's body, read and checked before the database was opened (lx_post.c): */
+    const char *post_action;    /* the kind of form its CSRF token was checked for */
+    apr_table_t *post_form;     /* a form's fields */
+    apr_hash_t *post_parts;     /* an upload's parts (lx_part *) */
 };
 
 int lx_route(request_rec *r);
 const char *lx_arg(lx_req *q, const char *name);
 int lx_route_api(lx_req *q);
+int lx_scrub_query_tokens(request_rec *r);
+extern const char *const lx_query_token_names[];
 
 /* ---- lx_view.c: XML page, stylesheets, HTML/XML out, error pages ---- */
 const char *lx_digest(apr_pool_t *p, const char *s);
@@ -173,6 +179,7 @@ xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name);
 int lx_post_start(lx_req *q);
 int lx_post_csrf(lx_req *q, const char *token, const char *action);
 int lx_post_form(lx_req *q, const char *action, apr_table_t **out);
+int lx_post_upload(lx_req *q, const char *action, apr_hash_t **parts);
 int lx_read_body(lx_req *q, apr_size_t max, char **body, apr_size_t *len);
 const char *lx_csrf_token(lx_req *q, const char *action);
 const char *lx_form_id(lx_req *q);
@@ -214,6 +221,7 @@ int lx_action_deferral_close(lx_req *q);
 int lx_action_deferral_open(lx_req *q);
 int lx_page_admin(lx_req *q);
 int lx_action_admin(lx_req *q);
+int lx_admin_action_known(const char *name);
 int lx_action_import(lx_req *q);
 int lx_page_export(lx_req *q);
 int lx_action_feed_upload(lx_req *q);

@@ -1,6 +1,7 @@
 /*
  * lx_route.c: every request under LixiaoBaseURL comes here.  It authorises from r->user (Apache
- * authenticated it), opens the database, and hands the request to one function per page:
+ * authenticated it), reads and checks a POST's body (lx_post_early), opens the database, and
+ * hands the request to one function per page:
  *
  *   GET /lx/                  the student's own clearance sheet; the staff home page
  *   GET /lx/student/{no}      a student's clearance sheet (self, admin, covering operators)
@@ -18,6 +19,59 @@
 #include "lx_private.h"
 #include "core/lx_query.h"
 #include "core/lx_xmlmem.h"
+
+/* Names under which a client might put a bearer token into a URL.  The API refuses them
+ * (page_api.c: token_in_query) and no log may show their values (lx_scrub_query_tokens). */
+const char *const lx_query_token_names[] = {
+    "access_token", "token", "bearer", "bearer_token", "api_key", "apikey", "api_token",
+    "auth_token", "authorization", NULL
+};
+
+/* The query part of a request line or URI (from its '?' to end, before any stop character)
+ * with the tokens' values redacted; s itself when there is nothing to redact. */
+static const char *lx_redact_in(apr_pool_t *p, const char *s, const char *stop)
+{
+    const char *q = s ? strchr(s, '?') : NULL, *red;
+    apr_size_t len;
+    int n;
+
+    if (!q)
+        return s;
+    len = strcspn(q + 1, stop);
+    red = lx_query_redact(p, apr_pstrndup(p, q + 1, len), lx_query_token_names, &n);
+    if (!n)
+        return s;
+    return apr_pstrcat(p, apr_pstrndup(p, s, (apr_size_t)(q + 1 - s)), red, q + 1 + len, NULL);
+}
+
+/*
+ * post_read_request, for every request under LixiaoBaseURL, before any other module looks at
+ * it: a token a client put into the URL (?access_token=...) must never reach a log.  The
+ * access log writes %r from r->the_request and %q from r->args after the handler has run, and
+ * a request refused before the handler (by authentication, say) is logged too: so the values
+ * are replaced here, in the request line, the URI and the arguments, and only the names stay
+ * (for the API to refuse the request with token_in_query).
+ */
+int lx_scrub_query_tokens(request_rec *r)
+{
+    lx_server_conf *conf = ap_get_module_config(r->server->module_config, &lixiao_module);
+    const char *base = conf->base_url ? conf->base_url : LX_DEFAULT_BASE_URL;
+    apr_size_t blen = strlen(base);
+    const char *args;
+    int n;
+
+    if (!r->args || !r->uri || strncmp(r->uri, base, blen) != 0
+        || (r->uri[blen] != '/' && r->uri[blen] != '\0'))
+        return DECLINED;
+    args = lx_query_redact(r->pool, r->args, lx_query_token_names, &n);
+    if (!n)
+        return DECLINED;
+    r->args = apr_pstrdup(r->pool, args);
+    r->parsed_uri.query = r->args;
+    r->the_request = apr_pstrdup(r->pool, lx_redact_in(r->pool, r->the_request, " #"));
+    r->unparsed_uri = apr_pstrdup(r->pool, lx_redact_in(r->pool, r->unparsed_uri, "#"));
+    return DECLINED;
+}
 
 /* A query argument of this request, NULL when absent or empty. */
 const char *lx_arg(lx_req *q, const char *name)
@@ -129,6 +183,35 @@ static int lx_dispatch(lx_req *q)
     return HTTP_NOT_FOUND;
 }
 
+/* A POST's body before the database: read (within its route's limit), parsed, and its origin
+ * and CSRF token checked, so that a client sending its body slowly (a 32 MiB upload on a slow
+ * line, or one that stalls on purpose) holds a thread only, not one of the process's database
+ * connections and gate slots (lx_gate.c): ten such uploads used to stall every request of
+ * the node.  The handler's own lx_post_form / lx_post_upload then returns what was read.
+ * Routes not listed read nothing here (their handler answers 405 or 404 as before). */
+static int lx_post_early(lx_req *q)
+{
+    static const struct { const char *path, *action; } forms[] = {
+        {"/op/search", "desk"}, {"/op/confirm", "desk"}, {"/op/revoke", "desk"},
+        {"/op/scope", "desk"}, {"/deferral/search", "deferral"},
+        {"/deferral/close", "deferral"}, {"/deferral/open", "deferral"}, {NULL, NULL}
+    };
+    apr_table_t *form;
+    apr_hash_t *parts;
+    int i;
+
+    if (q->r->method_number != M_POST)
+        return OK;
+    if (strcmp(q->path, "/admin/import") == 0 || strcmp(q->path, "/admin/feed") == 0)
+        return lx_post_upload(q, "admin", &parts);
+    if (strncmp(q->path, "/admin/", 7) == 0 && lx_admin_action_known(q->path + 7))
+        return lx_post_form(q, "admin", &form);
+    for (i = 0; forms[i].path; i++)
+        if (strcmp(q->path, forms[i].path) == 0)
+            return lx_post_form(q, forms[i].action, &form);
+    return OK;
+}
+
 /* The pages that only read and that everyone opens all day: the student's sheet (also the
  * staff home page at "/"), the dashboard.  They may read from a standby (LixiaoReadDB). */
 static int lx_reads_only(const lx_req *q)
@@ -168,6 +251,9 @@ static int lx_route_request(request_rec *r)
                       q->conf->base_url);
         return lx_fail(q, HTTP_FORBIDDEN);
     }
+    rc = lx_post_early(q);
+    if (rc != OK)
+        return lx_fail(q, rc);
     rc = lx_reads_only(q) ? lx_db_open_read(r, &q->db) : lx_db_open(r, &q->db);
     if (rc != OK)
         return lx_fail(q, rc);

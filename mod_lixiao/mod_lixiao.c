@@ -352,6 +352,8 @@ static void lx_register_hooks(apr_pool_t *p)
     /* mod_dbd registers ap_dbd_acquire in its register_hooks: retrievable in post_config */
     ap_hook_post_config(lx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(lx_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* tokens in a URL never reach a log (lx_route.c): first, before other modules log it */
+    ap_hook_post_read_request(lx_scrub_query_tokens, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(lx_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -217,6 +217,15 @@ static const char *lx_checked_array(lx_req *q, apr_table_t *form, const char *pr
     return apr_pstrcat(q->r->pool, "{", apr_array_pstrcat(q->r->pool, vals, ','), "}", NULL);
 }
 
+/* 1 when POST /lx/admin/{name} is one of the actions (lx_route reads its form first). */
+int lx_admin_action_known(const char *name)
+{
+    const lx_action *a;
+    for (a = lx_admin_actions; a->name && strcmp(a->name, name) != 0; a++)
+        ;
+    return a->name != NULL;
+}
+
 int lx_action_admin(lx_req *q)
 {
     const char *name = q->path + strlen("/admin/");

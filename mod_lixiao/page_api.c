@@ -9,7 +9,9 @@
  *   {"error": {"code": "stable_code", "message": "中文说明"[, "items": [...]]}}
  * Codes: unauthenticated (401), forbidden (403), not_found (404), method_not_allowed (405),
  * unsupported_media_type (415), too_large (413), bad_json, invalid_records (400),
- * unavailable (503, with Retry-After), internal (500).
+ * unavailable (503, with Retry-After), internal (500), token_in_query (400: a token belongs in
+ * the Authorization header; one in the URL is refused whatever else comes, and lx_route.c has
+ * already kept its value out of the logs).
  */
 #include "lx_private.h"
 #include "core/lx_json.h"
@@ -119,14 +121,13 @@ static int lx_api_status(lx_req *q, const char *student_no, const char *purpose)
     return lx_json_send(q, HTTP_OK, apr_pstrcat(q->r->pool, json, "\n", NULL));
 }
 
-static int lx_api_feed(lx_req *q, const char *feed, const char *purpose)
+/* The feed's document: lx_route_api read it (body_rc its outcome) before the database. */
+static int lx_api_feed(lx_req *q, const char *feed, const char *purpose, int body_rc,
+                       char *body, apr_size_t len)
 {
     request_rec *r = q->r;
     const char *ct = apr_table_get(r->headers_in, "Content-Type"), *params[4];
-    char *body;
-    apr_size_t len;
     PGresult *res;
-    int rc;
 
     if (strcmp(feed, "library") && strcmp(feed, "finance") && strcmp(feed, "bank"))
         return lx_json_error(q, 404, "not_found", "没有这种数据接口", NULL);
@@ -141,8 +142,7 @@ static int lx_api_feed(lx_req *q, const char *feed, const char *purpose)
     if (!ct || strncasecmp(ct, "application/json", 16) != 0)
         return lx_json_error(q, 415, "unsupported_media_type",
                              "Content-Type 应为 application/json", NULL);
-    rc = lx_read_body(q, LX_FEED_MAX_BYTES, &body, &len);
-    if (rc != OK)
+    if (body_rc != OK || !body)
         return lx_json_error(q, 413, "too_large", "请求正文过大（最多 16 MiB）", NULL);
     body[len] = '\0';
     if (strlen(body) != len)
@@ -166,10 +166,27 @@ static int lx_api_feed(lx_req *q, const char *feed, const char *purpose)
  * a token, not a user Apache authenticated). */
 int lx_route_api(lx_req *q)
 {
-    const char *path = q->path + strlen("/api/v1/"), *purpose, *slash;
-    int rc;
+    const char *path = q->path + strlen("/api/v1/"), *purpose, *slash, *feed = NULL, *ct;
+    const char *auth = apr_table_get(q->r->headers_in, "Authorization");
+    char *body = NULL;
+    apr_size_t len = 0;
+    int rc, body_rc = OK, n;
 
     apr_table_setn(q->r->headers_out, "Cache-Control", "no-store");
+    lx_query_redact(q->r->pool, q->r->args, lx_query_token_names, &n);
+    if (n)
+        return lx_json_error(q, 400, "token_in_query",
+                             "令牌只能放在 Authorization 请求头中，不能放在网址里；"
+                             "已在网址中出现过的令牌请停用并换新", NULL);
+    if (strncmp(path, "feeds/", 6) == 0 && !strchr(path + 6, '/'))
+        feed = path + 6;
+    /* a feed's document is read before the database is opened: a slow sender holds a thread,
+     * not a connection (the token's check needs the database, so it comes after) */
+    ct = apr_table_get(q->r->headers_in, "Content-Type");
+    if (feed && q->r->method_number == M_POST && auth && strncasecmp(auth, "Bearer ", 7) == 0
+        && (!strcmp(feed, "library") || !strcmp(feed, "finance") || !strcmp(feed, "bank"))
+        && ct && strncasecmp(ct, "application/json", 16) == 0)
+        body_rc = lx_read_body(q, LX_FEED_MAX_BYTES, &body, &len);
     /* the status may come from a standby (LixiaoReadDB); feeds write to the primary */
     rc = q->r->method_number == M_GET ? lx_db_open_read(q->r, &q->db)
                                       : lx_db_open(q->r, &q->db);
@@ -187,8 +204,8 @@ int lx_route_api(lx_req *q)
         if (slash && strcmp(slash, "/status") == 0)
             return lx_api_status(q, apr_pstrndup(q->r->pool, no, slash - no), purpose);
     }
-    else if (strncmp(path, "feeds/", 6) == 0 && !strchr(path + 6, '/')) {
-        return lx_api_feed(q, path + 6, purpose);
+    else if (feed) {
+        return lx_api_feed(q, feed, purpose, body_rc, body, len);
     }
     return lx_json_error(q, 404, "not_found", "没有这个接口", NULL);
 }

@@ -6,8 +6,9 @@
 #
 # Installs
 #   /usr/lib/apache2/modules/mod_lixiao.so        with apxs -i
-#   /etc/apache2/mods-available/lixiao.load       LoadModule; "# Depends: dbd auth_cas headers",
-#                                                 so a2enmod lixiao enables those modules too
+#   /etc/apache2/mods-available/lixiao.load       LoadModule; "# Depends: dbd auth_cas headers
+#                                                 reqtimeout", so a2enmod lixiao enables those
+#                                                 modules too
 #   /etc/apache2/mods-available/lixiao.conf       conf/lixiao.conf, the production configuration:
 #                                                 never overwritten once there (it holds the
 #                                                 site's settings); a newer one goes next to it

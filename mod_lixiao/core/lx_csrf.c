@@ -76,7 +76,7 @@ int lx_csrf_make(char out[LX_CSRF_MAX], const unsigned char *secret, size_t secr
 
 lx_csrf_result lx_csrf_check(const char *token, const unsigned char *secret,
                              size_t secret_len, const char *user, const char *action,
-                             long long now)
+                             long long now, long long lifetime)
 {
     char mac[64];
     const char *dot;
@@ -93,6 +93,8 @@ lx_csrf_result lx_csrf_check(const char *token, const unsigned char *secret,
         return LX_CSRF_MALFORMED;
     if (expiry < now)
         return LX_CSRF_EXPIRED;
+    if (expiry - now > lifetime + LX_CSRF_SKEW)
+        return LX_CSRF_TOO_FAR;
     if (lx_csrf_mac(mac, secret, secret_len, user, action, expiry) != 0)
         return LX_CSRF_FORGED;
     if (CRYPTO_memcmp(mac, dot + 1, 43) != 0)

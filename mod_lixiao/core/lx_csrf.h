@@ -19,17 +19,25 @@ typedef enum {
     LX_CSRF_MISSING,            /* no token */
     LX_CSRF_MALFORMED,          /* not EXPIRY.MAC */
     LX_CSRF_EXPIRED,
-    LX_CSRF_FORGED              /* the MAC does not match this user and action */
+    LX_CSRF_FORGED,             /* the MAC does not match this user and action */
+    LX_CSRF_TOO_FAR             /* an expiry further ahead than any token we issue */
 } lx_csrf_result;
+
+/* Clock skew allowed between the nodes that make and check a token, in seconds. */
+#define LX_CSRF_SKEW 300
 
 /* Write the token for user and action, valid until expiry, into out (LX_CSRF_MAX bytes).
  * Returns 0, or -1 when the HMAC could not be computed. */
 int lx_csrf_make(char out[LX_CSRF_MAX], const unsigned char *secret, size_t secret_len,
                  const char *user, const char *action, long long expiry);
 
+/* Check token for user and action at time now.  An expiry after now + lifetime +
+ * LX_CSRF_SKEW is refused (LX_CSRF_TOO_FAR) before its MAC is even computed: lifetime is the
+ * longest the module issues, so such a token was never ours, and a leaked or forged one must
+ * not stay valid for decades. */
 lx_csrf_result lx_csrf_check(const char *token, const unsigned char *secret,
                              size_t secret_len, const char *user, const char *action,
-                             long long now);
+                             long long now, long long lifetime);
 
 /* base64url without padding of n bytes into out (4 * ceil(n / 3) + 1 bytes). */
 void lx_base64url(char *out, const unsigned char *in, size_t n);

@@ -5,6 +5,7 @@
 
 #include "apr_strings.h"
 #include <string.h>
+#include <strings.h>
 
 static int lx_hex(char c)
 {
@@ -42,6 +43,53 @@ char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len)
     }
     *o = '\0';
     return out;
+}
+
+static int lx_name_listed(apr_pool_t *p, const char *s, apr_size_t len,
+                          const char *const *names)
+{
+    char *name = lx_url_decode(p, s, len);
+    int i;
+    if (!name)
+        name = apr_pstrndup(p, s, len);
+    for (i = 0; names[i]; i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const char *lx_query_redact(apr_pool_t *p, const char *args, const char *const *names,
+                            int *count)
+{
+    static const char redacted[] = "=REDACTED";
+    char *out, *o;
+    const char *s = args;
+
+    *count = 0;
+    if (!args || !*args)
+        return args;
+    /* each parameter grows by at most the length of "=REDACTED" */
+    o = out = apr_palloc(p, strlen(args) * (sizeof(redacted) + 1) + 1);
+    while (*s) {
+        apr_size_t len = strcspn(s, "&;"), nlen = strcspn(s, "=&;");
+        if (nlen > len)
+            nlen = len;
+        if (lx_name_listed(p, s, nlen, names)) {
+            memcpy(o, s, nlen);
+            memcpy(o + nlen, redacted, sizeof(redacted) - 1);
+            o += nlen + sizeof(redacted) - 1;
+            ++*count;
+        }
+        else {
+            memcpy(o, s, len);
+            o += len;
+        }
+        s += len;
+        if (*s)
+            *o++ = *s++;
+    }
+    *o = '\0';
+    return *count ? out : args;
 }
 
 const char *lx_query_param(apr_pool_t *p, const char *args, const char *name)

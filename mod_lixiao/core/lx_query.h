@@ -15,6 +15,13 @@ const char *lx_query_param(apr_pool_t *p, const char *args, const char *name);
  * %-escape or a NUL, encoded or not. */
 char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len);
 
+/* args ("a=1&token=x") with the value of every parameter whose name, decoded, is one of names
+ * (NULL-terminated, without regard to case) replaced by "REDACTED"; '&' and ';' both separate
+ * parameters.  *count is how many were replaced; with none, args itself comes back.  For
+ * credentials that must never reach a log (the access log's %r and %q). */
+const char *lx_query_redact(apr_pool_t *p, const char *args, const char *const *names,
+                            int *count);
+
 /* 1 when s is a student number: exactly ten ASCII digits. */
 int lx_student_no_valid(const char *s);
 

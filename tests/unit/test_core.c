@@ -254,16 +254,16 @@ START_TEST(csrf_round_trip)
 {
     char tok[LX_CSRF_MAX];
     ck_assert_int_eq(lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2000), 0);
-    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 1999),
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 1999, 3600),
                      LX_CSRF_OK);
-    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2001),
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2001, 3600),
                      LX_CSRF_EXPIRED);
-    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_b", "desk", 1000),
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_b", "desk", 1000, 3600),
                      LX_CSRF_FORGED);
-    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "admin", 1000),
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "admin", 1000, 3600),
                      LX_CSRF_FORGED);
     ck_assert_int_eq(lx_csrf_check(tok, (const unsigned char *)"another secret of 32 bytes!!!!!!",
-                                   32, "op_a", "desk", 1000), LX_CSRF_FORGED);
+                                   32, "op_a", "desk", 1000, 3600), LX_CSRF_FORGED);
 }
 END_TEST
 
@@ -273,17 +273,55 @@ START_TEST(csrf_tampering)
     lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 2000);
     /* a later expiry with the old MAC */
     snprintf(bad, sizeof(bad), "9999%s", tok);
-    ck_assert_int_eq(lx_csrf_check(bad, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 1000),
-                     LX_CSRF_FORGED);
-    ck_assert_int_eq(lx_csrf_check(NULL, SECRET, 8, "op_a", "desk", 1), LX_CSRF_MISSING);
-    ck_assert_int_eq(lx_csrf_check("", SECRET, 8, "op_a", "desk", 1), LX_CSRF_MISSING);
-    ck_assert_int_eq(lx_csrf_check("abc", SECRET, 8, "op_a", "desk", 1), LX_CSRF_MALFORMED);
+    ck_assert_int_eq(lx_csrf_check(bad, SECRET, sizeof(SECRET) - 1, "op_a", "desk", 1000,
+                                   100000000), LX_CSRF_FORGED);
+    ck_assert_int_eq(lx_csrf_check(NULL, SECRET, 8, "op_a", "desk", 1, 3600), LX_CSRF_MISSING);
+    ck_assert_int_eq(lx_csrf_check("", SECRET, 8, "op_a", "desk", 1, 3600), LX_CSRF_MISSING);
+    ck_assert_int_eq(lx_csrf_check("abc", SECRET, 8, "op_a", "desk", 1, 3600), LX_CSRF_MALFORMED);
     ck_assert_int_eq(lx_csrf_check("x.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", SECRET, 8,
-                                   "op_a", "desk", 1), LX_CSRF_MALFORMED);
+                                   "op_a", "desk", 1, 3600), LX_CSRF_MALFORMED);
     /* user and action are separated: ("ab", "c") is not ("a", "bc") */
     lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "ab", "c", 2000);
-    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "a", "bc", 1000),
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "a", "bc", 1000, 3600),
                      LX_CSRF_FORGED);
+}
+END_TEST
+
+/* issue 19: an expiry 10^9 s ahead was accepted; now at most lifetime + skew ahead */
+START_TEST(csrf_expiry_capped)
+{
+    char tok[LX_CSRF_MAX];
+    long long now = 1700000000LL;
+    lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", now + 1000000000LL);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", now, 3600),
+                     LX_CSRF_TOO_FAR);
+    lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", now + 3600 + LX_CSRF_SKEW + 1);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", now, 3600),
+                     LX_CSRF_TOO_FAR);
+    lx_csrf_make(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", now + 3600 + LX_CSRF_SKEW);
+    ck_assert_int_eq(lx_csrf_check(tok, SECRET, sizeof(SECRET) - 1, "op_a", "desk", now, 3600),
+                     LX_CSRF_OK);
+    ck_assert_int_eq(lx_csrf_check("9999999999999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                   SECRET, sizeof(SECRET) - 1, "op_a", "desk", now, 3600),
+                     LX_CSRF_TOO_FAR);
+}
+END_TEST
+
+/* issue 19: a token in a URL never reaches a log; only its value goes */
+START_TEST(query_redact)
+{
+    static const char *const names[] = {"access_token", "token", NULL};
+    apr_pool_t *p = pool;
+    int n;
+    ck_assert_str_eq(lx_query_redact(p, "a=1&access_token=abc&b=2", names, &n),
+                     "a=1&access_token=REDACTED&b=2");
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(lx_query_redact(p, "Token=x;access%5Ftoken=y&token", names, &n),
+                     "Token=REDACTED;access%5Ftoken=REDACTED&token=REDACTED");
+    ck_assert_int_eq(n, 3);
+    ck_assert_str_eq(lx_query_redact(p, "format=xml&tokens=1", names, &n), "format=xml&tokens=1");
+    ck_assert_int_eq(n, 0);
+    ck_assert_ptr_null(lx_query_redact(p, NULL, names, &n));
 }
 END_TEST
 
@@ -727,6 +765,7 @@ int main(void)
     tcase_add_test(id, id_messages);
     tcase_add_checked_fixture(q, setup, teardown);
     tcase_add_test(q, query_params);
+    tcase_add_test(q, query_redact);
     tcase_add_test(q, student_numbers);
     tcase_add_test(q, halfwidth_search_text);
     tcase_add_test(t, text_xml);
@@ -737,6 +776,7 @@ int main(void)
     tcase_add_test(f, form_refusals);
     tcase_add_test(c, csrf_round_trip);
     tcase_add_test(c, csrf_tampering);
+    tcase_add_test(c, csrf_expiry_capped);
     tcase_add_test(c, base64url);
     tcase_add_checked_fixture(m, setup, teardown);
     tcase_add_test(m, multipart_parts);
