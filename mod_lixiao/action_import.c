@@ -4,10 +4,9 @@
  *
  * A multipart/form-data upload (csrf, rid, file; encoding = auto | utf-8 | gb18030 for CSV;
  * sheet for a workbook; purpose for a feed), read up to 32 MiB by lx_post_upload before the
- * database is opened.  The file goes the one import
- * path (core/lx_import.h) that the command lixiao-import takes too: the module's readers,
- * the header by name, binary COPY into staging, the SQL checks and the merge in one
- * transaction, under the request's deadline (lx_db).  The report lists every problem with
+ * database is opened.  The file goes the one import path (core/lx_import.h) that the command
+ * lixiao-import takes too: the module's readers, the header by name, binary COPY into
+ * staging, the SQL checks and the merge in one transaction, under the request's deadline.  The report lists every problem with
  * the file's line, the column's header, the cell and the reason; nothing is imported then.
  */
 #include "lx_private.h"
