@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <math.h>
 #include <xlsxwriter.h>
 
 /* pg_type.h's OIDs of the number types (the server's headers are not installed) */
@@ -36,13 +37,14 @@ static int lx_export_is_number(const PGresult *res, int col)
            || t == LX_FLOAT8OID || t == LX_NUMERICOID;
 }
 
-/* The filename of Content-Disposition: ASCII for old clients, the name as given in UTF-8. */
-static void lx_export_headers(request_rec *r, const char *type, const char *name,
+/* The filename of Content-Disposition: ASCII for old clients, the Chinese title in UTF-8. */
+static void lx_export_headers(request_rec *r, const char *type, const lx_export_name *n,
                               const char *ext)
 {
     ap_set_content_type(r, type);
     apr_table_setn(r->headers_out, "Content-Disposition",
-                   apr_psprintf(r->pool, "attachment; filename=\"lixiao-%s.%s\"", name, ext));
+                   lx_export_disposition(r->pool, apr_pstrcat(r->pool, "lixiao-", n->ascii,
+                                                              NULL), n->title, ext));
 }
 
 /* text (UTF-8) as GB18030; NULL when iconv cannot (it covers all of Unicode). */
@@ -63,7 +65,7 @@ static char *lx_export_gb18030(apr_pool_t *p, const char *text, apr_size_t *len)
     return out;
 }
 
-static int lx_export_csv(lx_req *q, const PGresult *res, const char *name, int gb)
+static int lx_export_csv(lx_req *q, const PGresult *res, const lx_export_name *name, int gb)
 {
     request_rec *r = q->r;
     apr_array_header_t *parts = apr_array_make(r->pool, 1024, sizeof(const char *));
@@ -110,7 +112,9 @@ static apr_status_t lx_export_unlink(void *path)
 /* The rows into a workbook at path; 0 or libxlsxwriter's error. */
 static lxw_error lx_export_workbook(const PGresult *res, const char *path, const char *tmpdir)
 {
-    lxw_workbook_options opt = {0, (char *)tmpdir, 0};
+    /* constant_memory: each row goes to a file in tmpdir as it is written, not into a tree of
+     * the whole sheet (its strings are then inline strings, which Excel reads alike) */
+    lxw_workbook_options opt = {LXW_TRUE, (char *)tmpdir, LXW_FALSE};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     lxw_worksheet *ws;
     lxw_format *bold;
@@ -121,28 +125,39 @@ static lxw_error lx_export_workbook(const PGresult *res, const char *path, const
     ws = workbook_add_worksheet(wb, NULL);
     bold = workbook_add_format(wb);
     format_set_bold(bold);
+    /* each column as wide as its widest cell (header included), within 6 and 60 */
     for (c = 0; c < cols; c++) {
-        worksheet_write_string(ws, 0, (lxw_col_t)c, PQfname(res, c), bold);
-        /* wide enough for a student number or a class name; the numbers narrower */
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
-                             lx_export_is_number(res, c) ? 10 : 18, NULL);
+        int w = lx_export_width(PQfname(res, c));
+        for (i = 0; i < rows; i++)
+            if (lx_export_width(PQgetvalue(res, i, c)) > w)
+                w = lx_export_width(PQgetvalue(res, i, c));
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w < 4 ? 6 : w > 58 ? 60 : w + 2,
+                             NULL);
     }
+    for (c = 0; c < cols; c++)
+        worksheet_write_string(ws, 0, (lxw_col_t)c, PQfname(res, c), bold);
     for (i = 0; i < rows; i++)
         for (c = 0; c < cols; c++) {
+            const char *v = PQgetvalue(res, i, c);
+            double d;
+            lxw_error e;
             if (PQgetisnull(res, i, c))
                 continue;
-            if (lx_export_is_number(res, c))
-                worksheet_write_number(ws, (lxw_row_t)i + 1, (lxw_col_t)c,
-                                       strtod(PQgetvalue(res, i, c), NULL), NULL);
+            /* never worksheet_write_formula: a text that starts with = is a string cell */
+            if (lx_export_is_number(res, c) && isfinite(d = strtod(v, NULL)))
+                e = worksheet_write_number(ws, (lxw_row_t)i + 1, (lxw_col_t)c, d, NULL);
             else
-                worksheet_write_string(ws, (lxw_row_t)i + 1, (lxw_col_t)c,
-                                       PQgetvalue(res, i, c), NULL);
+                e = worksheet_write_string(ws, (lxw_row_t)i + 1, (lxw_col_t)c, v, NULL);
+            if (e != LXW_NO_ERROR) {
+                workbook_close(wb);
+                return e;
+            }
         }
     worksheet_freeze_panes(ws, 1, 0);
     return workbook_close(wb);
 }
 
-static int lx_export_xlsx(lx_req *q, const PGresult *res, const char *name)
+static int lx_export_xlsx(lx_req *q, const PGresult *res, const lx_export_name *name)
 {
     request_rec *r = q->r;
     const char *tmpdir;
@@ -189,8 +204,8 @@ static int lx_export_xlsx(lx_req *q, const PGresult *res, const char *name)
     return OK;
 }
 
-int lx_export_send(lx_req *q, const char *sql, const char *name, const char *format,
-                   const char *enc)
+int lx_export_send(lx_req *q, const char *sql, const lx_export_name *name,
+                   const char *format, const char *enc)
 {
     PGresult *res = lx_db_query(q->db, sql, 0, NULL);
     if (!res)

@@ -170,8 +170,12 @@ const char *lx_value(const PGresult *res, int row, const char *column);
 
 /* lx_export.c: an export's file from one query; format "csv" (enc utf-8 | gb18030) or
  * "xlsx".  OK, or an error status before anything was sent. */
-int lx_export_send(lx_req *q, const char *sql, const char *name, const char *format,
-                   const char *enc);
+typedef struct {
+    const char *ascii;      /* the file's name for old clients: lixiao-<ascii>.csv */
+    const char *title;      /* its name in Chinese (UTF-8), filename*= */
+} lx_export_name;
+int lx_export_send(lx_req *q, const char *sql, const lx_export_name *name,
+                   const char *format, const char *enc);
 void lx_rows_xml(xmlNodePtr parent, const char *element, const PGresult *res);
 xmlNodePtr lx_first_child(xmlNodePtr parent, const char *name);
 

@@ -18,8 +18,9 @@ int lx_page_export(lx_req *q)
 {
     request_rec *r = q->r;
     const char *kind = lx_arg(q, "kind"), *step = lx_arg(q, "step"), *cls = lx_arg(q, "class");
-    const char *enc = lx_arg(q, "enc"), *college = lx_arg(q, "college"), *select, *name;
+    const char *enc = lx_arg(q, "enc"), *college = lx_arg(q, "college"), *select, *name, *title;
     const char *format = lx_arg(q, "format");
+    lx_export_name n;
     lx_desk *d = NULL;
     int admin = strncmp(q->path, "/admin/", 7) == 0, rc;
 
@@ -48,7 +49,8 @@ int lx_page_export(lx_req *q)
         if (!college)
             select = apr_psprintf(r->pool, "SELECT * FROM lx.export_cleared(NULL, NULL, %s)",
                                   lx_db_literal(q->db, cls));
-        name = "cleared";
+        name = college ? apr_pstrcat(r->pool, "cleared-", college, NULL) : "cleared";
+        title = college ? apr_pstrcat(r->pool, "离校办结名单-", college, NULL) : "离校办结名单";
     }
     else {
         rc = lx_desk_open(q, lx_arg(q, "at"), &d);
@@ -60,6 +62,7 @@ int lx_page_export(lx_req *q)
                 lx_db_literal(q->db, d->point_id), lx_db_literal(q->db, d->college_id),
                 lx_db_literal(q->db, step), lx_db_literal(q->db, cls));
             name = apr_pstrcat(r->pool, "pending-", step, NULL);
+            title = apr_pstrcat(r->pool, "离校未办名单-", d->point_name, "-", step, NULL);
         }
         else {
             select = apr_psprintf(r->pool, "SELECT * FROM lx.export_cleared(%s, %s, %s)",
@@ -67,9 +70,11 @@ int lx_page_export(lx_req *q)
                                   lx_db_literal(q->db, d->college_id),
                                   lx_db_literal(q->db, cls));
             name = "cleared";
+            title = apr_pstrcat(r->pool, "离校办结名单-", d->point_name, NULL);
         }
     }
 
-    return lx_export_send(q, select, cls ? apr_pstrcat(r->pool, name, "-", cls, NULL) : name,
-                          format, enc);
+    n.ascii = cls ? apr_pstrcat(r->pool, name, "-", cls, NULL) : name;
+    n.title = cls ? apr_pstrcat(r->pool, title, "-", cls, NULL) : title;
+    return lx_export_send(q, select, &n, format, enc);
 }

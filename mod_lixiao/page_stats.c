@@ -40,18 +40,19 @@ static int lx_stats_operator(lx_req *q, xmlNodePtr stats)
 
 typedef struct lx_table {
     const char *name;           /* table=... and the element of each row */
+    const char *title;          /* the export's file name in Chinese */
     const char *sql;            /* $1 cohort, $2 college, $3 class */
     int needs;                  /* 0: none, 1: cohort, 2: cohort+college, 3: class */
 } lx_table;
 
 static const lx_table lx_tables[] = {
-    {"cohort", "SELECT * FROM lx.stats_cohorts()", 0},
-    {"college", "SELECT * FROM lx.stats_colleges(%s)", 1},
-    {"step", "SELECT * FROM lx.stats_steps(%s, %s)", 1},
-    {"day", "SELECT * FROM lx.stats_days(%s)", 1},
-    {"class", "SELECT * FROM lx.stats_classes(%s, %s)", 2},
-    {"pending", "SELECT * FROM lx.stats_pending(%s)", 3},
-    {NULL, NULL, 0}
+    {"cohort", "离校统计-各届离校率", "SELECT * FROM lx.stats_cohorts()", 0},
+    {"college", "离校统计-各学院离校率", "SELECT * FROM lx.stats_colleges(%s)", 1},
+    {"step", "离校统计-各业务办理情况", "SELECT * FROM lx.stats_steps(%s, %s)", 1},
+    {"day", "离校统计-每日离校进度", "SELECT * FROM lx.stats_days(%s)", 1},
+    {"class", "离校统计-各班级离校率", "SELECT * FROM lx.stats_classes(%s, %s)", 2},
+    {"pending", "离校统计-班级未办学生", "SELECT * FROM lx.stats_pending(%s)", 3},
+    {NULL, NULL, NULL, 0}
 };
 
 static const char *lx_table_sql(lx_req *q, const lx_table *t, const char *cohort,
@@ -111,9 +112,11 @@ int lx_page_stats(lx_req *q)
             ;
         if (!t->name || !lx_table_wanted(t, cohort, college, cls))
             return HTTP_BAD_REQUEST;
-        return lx_export_send(q, lx_table_sql(q, t, cohort, college, cls),
-                              apr_pstrcat(r->pool, "stats-", t->name, NULL), format,
-                              lx_arg(q, "enc"));
+        lx_export_name n = {apr_pstrcat(r->pool, "stats-", t->name, NULL), t->title};
+        const char *enc = lx_arg(q, "enc");
+        if (enc && strcmp(enc, "utf-8") && strcmp(enc, "gb18030"))
+            return HTTP_BAD_REQUEST;
+        return lx_export_send(q, lx_table_sql(q, t, cohort, college, cls), &n, format, enc);
     }
 
     page = lx_page_new(q, "stats");

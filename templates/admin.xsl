@@ -211,7 +211,7 @@
       <p>全校已办结（全部必办业务已完成）学生名单：
         <a href="{$base}/admin/export?kind=cleared">CSV（UTF-8）</a> ·
         <a href="{$base}/admin/export?kind=cleared&amp;enc=gb18030">CSV（GB18030）</a> ·
-        <a href="{$base}/admin/export?kind=cleared&amp;format=xlsx">Excel</a>。
+        <a href="{$base}/admin/export?kind=cleared&amp;format=xlsx">导出 Excel</a>。
         按学院或班级导出时加参数 <code>college=学院代码</code>、<code>class=班级代码</code>；
         各离校点未办名单在操作台的实时统计中导出。</p>
       <h3>文件格式</h3>

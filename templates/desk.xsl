@@ -574,7 +574,7 @@
         <xsl:text> · </xsl:text>
         <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared&amp;enc=gb18030">CSV（GB18030）</a>
         <xsl:text> · </xsl:text>
-        <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared&amp;format=xlsx">Excel</a>
+        <a href="{$base}/op/export?at={$desk/@key}&amp;kind=cleared&amp;format=xlsx">导出 Excel</a>
       </p>
     </section>
   </xsl:template>
@@ -619,7 +619,7 @@
           <xsl:text> · </xsl:text>
           <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}&amp;enc=gb18030">GB18030</a>
           <xsl:text> · </xsl:text>
-          <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}&amp;format=xlsx">Excel</a>
+          <a href="{$base}/op/export?at={$desk/@key}&amp;kind=pending&amp;step={@code}&amp;format=xlsx">导出 Excel</a>
         </p>
       </xsl:if>
       <xsl:if test="number(@proposed) &gt; 0">

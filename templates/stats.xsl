@@ -285,7 +285,7 @@
     </xsl:variable>
     <a class="csv small" href="{$base}/stats?format=csv{$args}">导出 CSV</a>
     <xsl:text> </xsl:text>
-    <a class="csv small" href="{$base}/stats?format=xlsx{$args}">Excel</a>
+    <a class="csv small" href="{$base}/stats?format=xlsx{$args}">导出 Excel</a>
   </xsl:template>
 
   <!-- Cohort switcher and headline =========================================== -->

@@ -37,3 +37,40 @@ const char *lx_export_csv_field(apr_pool_t *p, const char *value, int is_text)
     *o = '\0';
     return out;
 }
+
+int lx_export_width(const char *text)
+{
+    int w = 0;
+    for (; text && *text; text++)
+        if (((unsigned char)*text & 0xC0) != 0x80)      /* not a continuation byte */
+            w += (unsigned char)*text < 0x80 ? 1 : 2;
+    return w;
+}
+
+/* RFC 5987's attr-char: what needs no percent-encoding in filename*. */
+static int lx_export_attr_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || (c && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+const char *lx_export_disposition(apr_pool_t *p, const char *ascii, const char *name,
+                                  const char *ext)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *enc = apr_palloc(p, strlen(name) * 3 + 1), *o = enc;
+    const unsigned char *s;
+    for (s = (const unsigned char *)name; *s; s++) {
+        if (lx_export_attr_char(*s)) {
+            *o++ = (char)*s;
+        }
+        else {
+            *o++ = '%';
+            *o++ = hex[*s >> 4];
+            *o++ = hex[*s & 15];
+        }
+    }
+    *o = '\0';
+    return apr_psprintf(p, "attachment; filename=\"%s.%s\"; filename*=UTF-8''%s.%s", ascii, ext,
+                        enc, ext);
+}

@@ -21,4 +21,13 @@ const char *lx_export_text(apr_pool_t *p, const char *text);
 /* One CSV field: the text (guarded when is_text) quoted when it needs it, quotes doubled. */
 const char *lx_export_csv_field(apr_pool_t *p, const char *value, int is_text);
 
+/* The width of UTF-8 text in a spreadsheet's columns: 1 for ASCII, 2 for any other character
+ * (the export's are Chinese: full width). */
+int lx_export_width(const char *text);
+
+/* The value of Content-Disposition for a download named name (UTF-8, Chinese) with ext:
+ * filename="ascii.ext" for old clients and filename*=UTF-8''... (RFC 6266, RFC 5987). */
+const char *lx_export_disposition(apr_pool_t *p, const char *ascii, const char *name,
+                                  const char *ext);
+
 #endif

@@ -520,6 +520,18 @@ START_TEST(export_cells)
     ck_assert_str_eq(lx_export_csv_field(pool, "a,b", 1), "\"a,b\"");
     ck_assert_str_eq(lx_export_csv_field(pool, NULL, 1), "");
     ck_assert(!lx_export_formula("2022010001") && !lx_export_formula(""));
+    ck_assert_str_eq(lx_export_csv_field(pool, "\rx", 1), "\"'\rx\"");
+}
+END_TEST
+
+START_TEST(export_names_and_widths)
+{
+    ck_assert_int_eq(lx_export_width("2026880001"), 10);
+    ck_assert_int_eq(lx_export_width("计科2288班"), 10);   /* 4 full-width and 4 digits */
+    ck_assert_int_eq(lx_export_width(NULL), 0);
+    ck_assert_str_eq(lx_export_disposition(pool, "lixiao-cleared", "离校 a\"b", "xlsx"),
+                     "attachment; filename=\"lixiao-cleared.xlsx\"; "
+                     "filename*=UTF-8''%E7%A6%BB%E6%A0%A1%20a%22b.xlsx");
 }
 END_TEST
 
@@ -787,6 +799,7 @@ int main(void)
     tcase_add_test(m, import_header_and_rows);
     tcase_add_test(m, import_copy_data);
     tcase_add_test(m, export_cells);
+    tcase_add_test(m, export_names_and_widths);
     tcase_add_test(m, json_strings);
     tcase_add_checked_fixture(h, setup, teardown);
     tcase_add_test(h, html_elements_and_text);
