@@ -158,13 +158,18 @@ def test_thirty_thousand_rows(httpd, env):
 
 
 def cli(env, f, *args):
-    """lixiao-import as a libpq program: the postgres user, the test cluster's socket (the file
-    copied where that user can read it)."""
+    """lixiao-import as a libpq program: the postgres user, the test cluster's socket (the
+    command and the file copied where that user can reach them: the checkout may lie below
+    /root, mode 0700)."""
     readable = Path(tempfile.mkdtemp(prefix="lx-import-"))
     readable.chmod(0o755)
     copy = readable / f.name
-    copy.write_bytes(f.read_bytes()) if f.exists() else None
-    cmd = [str(REPO / "build/lixiao-import"), *args, str(copy)]
+    if f.exists():
+        copy.write_bytes(f.read_bytes())
+    command = readable / "lixiao-import"
+    shutil.copy(REPO / "build/lixiao-import", command)
+    command.chmod(0o755)
+    cmd = [str(command), *args, str(copy)]
     if os.geteuid() == 0:
         cmd = ["runuser", "-u", "postgres", "--"] + cmd
     try:
