@@ -158,12 +158,7 @@ static void lx_item(lx_import_table *t, apr_pool_t *p, int line, const char *col
                     const char *value, const char *reason)
 {
     lx_report_item *it;
-    if (t->nitems % 64 == 0) {
-        lx_report_item *fresh = apr_palloc(p, (apr_size_t)(t->nitems + 64) * sizeof(*fresh));
-        if (t->nitems)
-            memcpy(fresh, t->items, (apr_size_t)t->nitems * sizeof(*fresh));
-        t->items = fresh;
-    }
+    t->items = lx_sheet_grow(p, t->items, &t->items_cap, t->nitems + 1, sizeof(*t->items));
     it = &t->items[t->nitems++];
     it->line = line;
     it->col = col;

@@ -56,7 +56,7 @@ typedef struct {
     int nrows;
     int *lines;             /* each row's line */
     const char **cells;     /* nrows x kind->ncols, row by row */
-    int nitems;
+    int nitems, items_cap;
     lx_report_item *items;  /* the problems found so far */
     int structural;         /* the file or its header cannot be read: the SQL checks would
                                only repeat it row by row */

@@ -14,8 +14,7 @@ lx_sheet *lx_sheet_new(apr_pool_t *p)
     return s;
 }
 
-/* Grows an array of the pool by doubling: the old block stays in the pool until it ends. */
-static void *lx_grow(apr_pool_t *p, void *old, int *cap, int need, apr_size_t size)
+void *lx_sheet_grow(apr_pool_t *p, void *old, int *cap, int need, apr_size_t size)
 {
     void *fresh;
     int n = *cap ? *cap : 16;
@@ -39,7 +38,7 @@ lx_row *lx_sheet_add_row(lx_sheet *s, int line)
                                           LX_SHEET_MAX_ROWS));
         return NULL;
     }
-    s->rows = lx_grow(s->pool, s->rows, &s->rows_cap, s->nrows + 1, sizeof(*s->rows));
+    s->rows = lx_sheet_grow(s->pool, s->rows, &s->rows_cap, s->nrows + 1, sizeof(*s->rows));
     row = &s->rows[s->nrows++];
     row->line = line;
     row->ncells = 0;
@@ -75,7 +74,7 @@ void lx_sheet_problem(lx_sheet *s, int line, int col, const char *value, const c
     lx_problem *pr;
     if (s->nproblems > LX_SHEET_MAX_PROBLEMS)
         return;
-    s->problems = lx_grow(s->pool, s->problems, &s->problems_cap, s->nproblems + 1,
+    s->problems = lx_sheet_grow(s->pool, s->problems, &s->problems_cap, s->nproblems + 1,
                           sizeof(*s->problems));
     pr = &s->problems[s->nproblems++];
     if (s->nproblems > LX_SHEET_MAX_PROBLEMS) {

@@ -51,6 +51,11 @@ typedef struct {
 
 lx_sheet *lx_sheet_new(apr_pool_t *p);
 
+/* An array of the pool with room for need elements of size bytes: old itself, or a block
+ * twice as large (at least 16) holding its *cap elements; *cap is updated.  The readers'
+ * and the import's growing lists all use it; the old block stays in the pool. */
+void *lx_sheet_grow(apr_pool_t *p, void *old, int *cap, int need, apr_size_t size);
+
 /* A new row starting on `line`; NULL (and a problem) past LX_SHEET_MAX_ROWS. */
 lx_row *lx_sheet_add_row(lx_sheet *s, int line);
 

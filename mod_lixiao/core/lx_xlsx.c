@@ -908,13 +908,7 @@ static int read_styles(xr *x, const char *buf, apr_size_t len, const char *name)
         else if (in_xfs && is(local, "xf") && x->nxfs < MAX_XFS) {
             int id = (v = attr(x, r, "numFmtId")) ? atoi(v) : 0;
             fmt *f = apr_hash_get(custom, &id, sizeof(id));
-            if (x->nxfs == cap) {
-                fmt *fresh = apr_palloc(x->p, (apr_size_t)(cap = cap ? cap * 2 : 64)
-                                        * sizeof(*fresh));
-                if (x->nxfs)
-                    memcpy(fresh, x->xfs, (apr_size_t)x->nxfs * sizeof(*fresh));
-                x->xfs = fresh;
-            }
+            x->xfs = lx_sheet_grow(x->p, x->xfs, &cap, x->nxfs + 1, sizeof(*x->xfs));
             x->xfs[x->nxfs++] = f ? *f : builtin(id);
         }
     }
@@ -945,14 +939,7 @@ static int read_sst(xr *x, const char *buf, apr_size_t len, const char *name)
                                              MAX_SST));
             break;
         }
-        if (x->nsst == x->sst_cap) {
-            sstr *fresh = apr_palloc(x->p, (apr_size_t)(x->sst_cap = x->sst_cap
-                                                        ? x->sst_cap * 2 : 256)
-                                     * sizeof(*fresh));
-            if (x->nsst)
-                memcpy(fresh, x->sst, (apr_size_t)x->nsst * sizeof(*fresh));
-            x->sst = fresh;
-        }
+        x->sst = lx_sheet_grow(x->p, x->sst, &x->sst_cap, x->nsst + 1, sizeof(*x->sst));
         x->sst[x->nsst].text = tb_string(x, NULL, &x->sst[x->nsst].len);
         x->nsst++;
     }
