@@ -26,15 +26,15 @@
 
 #define TODAY 20261128L
 
-static apr_pool_t *pool;
+apr_pool_t *pool;
 
-static void setup(void)
+void setup(void)
 {
     apr_initialize();
     apr_pool_create(&pool, NULL);
 }
 
-static void teardown(void)
+void teardown(void)
 {
     apr_pool_destroy(pool);
     apr_terminate();

@@ -19,20 +19,6 @@
     rows "</sheetData></worksheet>"
 #define SST(items) "<sst " XZ_NS ">" items "</sst>"
 
-static apr_pool_t *pool;
-
-static void setup(void)
-{
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
-
 static lx_sheet *read_zip(char *zip, size_t len, const char *name)
 {
     lx_sheet *s;

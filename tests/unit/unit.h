@@ -7,6 +7,13 @@
 
 #include <check.h>
 
+#include "apr_pools.h"
+
+/* test_core.c: the fixture every suite uses, a fresh APR pool per test */
+extern apr_pool_t *pool;
+void setup(void);
+void teardown(void);
+
 Suite *xlsx_suite(void);        /* test_xlsx.c */
 
 #endif
