@@ -12,7 +12,7 @@
  * the desk or the batch again with every refused student and the reason, and writes nothing.
  * Every form carries rid, the id it was rendered with: the door carries each id out once.
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
 

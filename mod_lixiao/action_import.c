@@ -9,7 +9,7 @@
  * staging, the SQL checks and the merge in one transaction, under the request's deadline.  The report lists every problem with
  * the file's line, the column's header, the cell and the reason; nothing is imported then.
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_import.h"
 #include "core/lx_multipart.h"
 #include "core/lx_text.h"

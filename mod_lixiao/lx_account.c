@@ -4,7 +4,7 @@
  * request, so that a change of an operator's points takes effect on the next request on any
  * node.
  */
-#include "lx_private.h"
+#include "lx_req.h"
 
 /* OK with *out set; HTTP_FORBIDDEN for a login the module does not know; 503 and friends
  * when the database fails. */
@@ -28,10 +28,10 @@ int lx_account_load(request_rec *r, lx_db *db, lx_account **out)
     acc = apr_pcalloc(r->pool, sizeof(*acc));
     acc->login = r->user;
     acc->name = lx_value(res, 0, "name");
-    acc->is_student = strcmp(lx_value(res, 0, "kind"), "student") == 0;
+    acc->is_student = lx_value_is(res, 0, "kind", "student");
     acc->is_operator = !acc->is_student;
-    acc->is_admin = lx_value(res, 0, "is_admin")[0] == 't';
-    acc->is_leader = lx_value(res, 0, "is_leader")[0] == 't';
+    acc->is_admin = lx_value_true(res, 0, "is_admin");
+    acc->is_leader = lx_value_true(res, 0, "is_leader");
     acc->sheet_version = lx_value(res, 0, "sheet_version");
     acc->assignments = apr_array_make(r->pool, PQntuples(res), sizeof(lx_assignment));
     for (i = 0; i < PQntuples(res); i++) {
@@ -41,7 +41,7 @@ int lx_account_load(request_rec *r, lx_db *db, lx_account **out)
         a = apr_array_push(acc->assignments);
         a->point = lx_value(res, i, "point_code");
         a->point_name = lx_value(res, i, "point_name");
-        a->deferral = lx_value(res, i, "point_deferral")[0] == 't';
+        a->deferral = lx_value_true(res, i, "point_deferral");
         a->college = lx_value(res, i, "college_code");
         a->college_name = lx_value(res, i, "college_name");
     }

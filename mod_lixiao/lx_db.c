@@ -1,16 +1,21 @@
 /*
- * lx_db.c: mod_dbd's pool for the connections, libpq for the work.
+ * lx_db.c: mod_dbd's pool for the connections to the primary, libpq for the work.
  *
  * Measured traps this file avoids (STYLE.md):
- *  - named prepared statements vanish when PostgreSQL restarts: we send unnamed parameterised
- *    statements (PQexecParams) and keep the logic in SQL functions, which survive a reconnect;
+ *  - named prepared statements vanish when PostgreSQL restarts: the few statements of every
+ *    request (lx_db_prepared) are prepared per connection under a name made of their text's
+ *    digest, and prepared again when the server says it does not know the name; every other
+ *    statement is sent unnamed (PQsendQueryParams), with the logic in SQL functions;
  *  - mod_dbd hands a connection back as it is: a cleanup on r->pool rolls back whatever
  *    transaction a request left open (registered after mod_dbd's release, so it runs first);
  *  - apr_dbd reports no SQLSTATE: libpq does, and it decides between 503 (database away),
  *    4xx (a rule refused the request) and 500 (our bug).
  */
-#include "lx_private.h"
+#include "lx_db.h"
 #include "apr_dbd.h"
+#include "apr_optional.h"
+#include "mod_dbd.h"
+#include "core/lx_digest.h"
 #include "core/lx_text.h"
 
 #include <errno.h>
@@ -35,10 +40,34 @@ static apr_status_t lx_pqclear(void *data)
     return APR_SUCCESS;
 }
 
+/* Written in post_config and child_init only, read by every request: mod_dbd's acquire
+ * function and the gate in front of this process's pool. */
+static ap_dbd_t *(*lx_dbd_acquire)(request_rec *);
+static lx_gate *lx_process_gate;
+
+apr_status_t lx_db_post_config(server_rec *s)
+{
+    lx_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    if (lx_dbd_acquire)
+        return APR_SUCCESS;
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0001)
+                 "mod_lixiao needs mod_dbd: LoadModule dbd_module first");
+    return APR_EGENERAL;
+}
+
+/* One gate per process, as wide as LixiaoDBSlots (set it to DBDMax: lx_gate.c). */
+void lx_db_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (lx_gate_create(pchild, lx_conf_of(s)->db_slots, &lx_process_gate) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, LXLOGNO(0004)
+                     "no gate in front of the database pool: requests wait in mod_dbd's");
+        lx_process_gate = NULL;
+    }
+}
+
 static int db_timeout(request_rec *r)
 {
-    lx_server_conf *conf = ap_get_module_config(r->server->module_config, &lixiao_module);
-    return conf->db_timeout == LX_UNSET ? LX_DEFAULT_DB_TIMEOUT : conf->db_timeout;
+    return lx_conf_of(r->server)->db_timeout;
 }
 
 /* The request's view of conn: statements wait at most LixiaoDBTimeout, and whatever
@@ -78,14 +107,6 @@ int lx_db_open(request_rec *r, lx_db **out)
     return OK;
 }
 
-/* For a request that only reads: a standby's connection (lx_readpool.c) when one may serve
- * it, else the primary's. */
-int lx_db_open_read(request_rec *r, lx_db **out)
-{
-    int rc = lx_readpool_open(r, out);
-    return rc == DECLINED ? lx_db_open(r, out) : rc;
-}
-
 /* SQLSTATE -> HTTP status.  Our functions raise LX4nn with the status in the code. */
 static int lx_db_classify(PGconn *conn, const char *sqlstate)
 {
@@ -118,15 +139,6 @@ static const char *lx_db_message(apr_pool_t *p, const PGresult *res, PGconn *con
     return lx_text_one_line(apr_pstrdup(p, m ? m : PQerrorMessage(conn)));
 }
 
-/*
- * Send one statement.  A statement of lx_db_prepared outside a transaction goes as a named
- * prepared statement of the connection ("lx_" and a digest of its text): parsed and planned
- * once per connection instead of once per request.  Named statements vanish when PostgreSQL
- * restarts (STYLE.md): "does not exist" (26000) makes it prepared again, once; so does
- * "cached plan must not change result type" (0A000) after a migration redefined a function
- * under a running httpd.  Inside a transaction such an error would abort the transaction, so
- * there the text is sent as it is.
- */
 /*
  * Wait until what was sent is flushed and libpq holds an answer, until deadline.
  * PostgreSQL's statement_timeout cannot fire in a backend that is stopped or cut off: without
@@ -192,6 +204,15 @@ static PGresult *lx_db_wait(lx_db *db, int sent)
     return last;
 }
 
+/*
+ * Send one statement.  A statement of lx_db_prepared outside a transaction goes as a named
+ * prepared statement of the connection ("lx_" and a digest of its text): parsed and planned
+ * once per connection instead of once per request.  Named statements vanish when PostgreSQL
+ * restarts (STYLE.md): "does not exist" (26000) makes it prepared again, once; so does
+ * "cached plan must not change result type" (0A000) after a migration redefined a function
+ * under a running httpd.  Inside a transaction such an error would abort the transaction, so
+ * there the text is sent as it is.
+ */
 static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
                             const char *const *params)
 {

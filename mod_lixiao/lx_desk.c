@@ -1,10 +1,12 @@
 /*
  * lx_desk.c: the context every desk request shares: which of the operator's desks (point, and
  * college for a college point) is current, the switcher between them, the form tokens, and the
- * live statistics of the current desk.  A desk is named in URLs by its key ("college:01",
- * "library"); a key that is not one of the operator's own desks is refused.
+ * live statistics of the current desk, and the student at the desk.  A desk is named in URLs
+ * by its key ("college:01", "library"); a key that is not one of the operator's own desks is
+ * refused.
  */
-#include "lx_private.h"
+#include "lx_req.h"
+#include "core/lx_query.h"
 
 int lx_desk_open(lx_req *q, const char *key, lx_desk **out)
 {
@@ -20,7 +22,7 @@ int lx_desk_open(lx_req *q, const char *key, lx_desk **out)
         return HTTP_FORBIDDEN;
     }
     for (i = 0; i < PQntuples(res) && current < 0; i++)
-        if (!key || strcmp(lx_value(res, i, "key"), key) == 0)
+        if (!key || lx_value_is(res, i, "key", key))
             current = i;
     if (current < 0) {
         q->message = "您没有该离校点的操作权限。";
@@ -108,4 +110,33 @@ void lx_notice_xml(xmlNodePtr parent, const char *kind, const char *text)
     xmlNodePtr n = xmlNewChild(parent, NULL, (const xmlChar *)"notice", NULL);
     lx_attr(n, "kind", kind);
     lx_attr(n, "text", text);
+}
+
+/* The student part of the desk, when the student is in the desk's scope (also the refused
+ * change's page, action_change.c: a form naming a student outside the scope shows nothing of
+ * them). */
+int lx_desk_student(lx_req *q, xmlNodePtr page, xmlNodePtr desk, const lx_desk *d,
+                    const char *student_no)
+{
+    const char *params[3] = {d->point_id, d->college_id, student_no};
+    PGresult *res;
+
+    if (!lx_student_no_valid(student_no)) {
+        lx_notice_xml(desk, "error", "学号应为 10 位数字。");
+        return OK;
+    }
+    res = lx_db_query(q->db,
+                      "SELECT lx.in_desk_scope($1, $2, s.id) AS ok FROM lx.student s "
+                      "WHERE s.student_no = $3", 3, params);
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) == 0) {
+        lx_notice_xml(desk, "error", "未找到该学号的毕业生。");
+        return OK;
+    }
+    if (!lx_value_true(res, 0, "ok")) {
+        lx_notice_xml(desk, "error", "该学生不属于当前离校点的服务范围。");
+        return OK;
+    }
+    return lx_sheet_xml(q, page, student_no);
 }

@@ -11,7 +11,7 @@
  * A column is a number when PostgreSQL says so (its type); everything else is text.  The
  * lists are at most tens of thousands of rows: the result is read whole, then written.
  */
-#include "lx_private.h"
+#include "lx_req.h"
 #include "core/lx_export.h"
 
 #include "apr_file_io.h"
@@ -21,21 +21,6 @@
 #include <iconv.h>
 #include <math.h>
 #include <xlsxwriter.h>
-
-/* pg_type.h's OIDs of the number types (the server's headers are not installed) */
-#define LX_INT8OID 20
-#define LX_INT2OID 21
-#define LX_INT4OID 23
-#define LX_FLOAT4OID 700
-#define LX_FLOAT8OID 701
-#define LX_NUMERICOID 1700
-
-static int lx_export_is_number(const PGresult *res, int col)
-{
-    Oid t = PQftype(res, col);
-    return t == LX_INT8OID || t == LX_INT2OID || t == LX_INT4OID || t == LX_FLOAT4OID
-           || t == LX_FLOAT8OID || t == LX_NUMERICOID;
-}
 
 /* The filename of Content-Disposition: ASCII for old clients, the Chinese title in UTF-8. */
 static void lx_export_headers(request_rec *r, const char *type, const lx_export_name *n,
@@ -80,7 +65,7 @@ static int lx_export_csv(lx_req *q, const PGresult *res, const lx_export_name *n
                             : PQgetisnull(res, i, c) ? NULL : PQgetvalue(res, i, c);
             APR_ARRAY_PUSH(parts, const char *) = c ? "," : "";
             APR_ARRAY_PUSH(parts, const char *) =
-                lx_export_csv_field(r->pool, v, i < 0 || !lx_export_is_number(res, c));
+                lx_export_csv_field(r->pool, v, i < 0 || !lx_type_is_number(PQftype(res, c)));
         }
         APR_ARRAY_PUSH(parts, const char *) = "\r\n";
     }
@@ -144,7 +129,7 @@ static lxw_error lx_export_workbook(const PGresult *res, const char *path, const
             if (PQgetisnull(res, i, c))
                 continue;
             /* never worksheet_write_formula: a text that starts with = is a string cell */
-            if (lx_export_is_number(res, c) && isfinite(d = strtod(v, NULL)))
+            if (lx_type_is_number(PQftype(res, c)) && isfinite(d = strtod(v, NULL)))
                 e = worksheet_write_number(ws, (lxw_row_t)i + 1, (lxw_col_t)c, d, NULL);
             else
                 e = worksheet_write_string(ws, (lxw_row_t)i + 1, (lxw_col_t)c, v, NULL);

@@ -13,7 +13,7 @@
  * The gate has LixiaoDBSlots slots (set it to DBDMax): a request takes one before it asks
  * mod_dbd for a connection and gives it back when the request ends, after the connection.
  */
-#include "lx_private.h"
+#include "lx_db.h"
 #include "apr_ring.h"
 #include "apr_thread_cond.h"
 #include "apr_thread_mutex.h"

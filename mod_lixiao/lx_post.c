@@ -7,7 +7,7 @@
  * only, never a database connection or a slot of the gate (lx_gate.c); the handler's own call
  * then returns what was read.
  */
-#include "lx_private.h"
+#include "lx_req.h"
 #include "core/lx_csrf.h"
 #include "core/lx_form.h"
 #include "core/lx_multipart.h"

@@ -19,7 +19,7 @@
  * read connection on the primary is therefore closed when it comes back to the pool once it
  * is LixiaoReadRetry seconds old, and the next one looks for a standby again.
  */
-#include "lx_private.h"
+#include "lx_db.h"
 #include "apr_reslist.h"
 #include "util_cookies.h"
 #include "core/lx_text.h"
@@ -91,31 +91,30 @@ static int lx_prefers_standby(const char *conninfo)
 }
 
 /* The pool of this process (child_init): nothing when LixiaoReadDB is not set. */
-apr_status_t lx_readpool_child_init(apr_pool_t *pchild, server_rec *s, lx_server_conf *conf)
+void lx_readpool_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    const lx_server_conf *conf = lx_conf_of(s);
     lx_readpool *rp;
     apr_status_t rv;
-    int slots = conf->read_slots == LX_UNSET ? conf->db_slots : conf->read_slots;
 
     if (!conf->read_conninfo)
-        return APR_SUCCESS;
-    if (slots == LX_UNSET)
-        slots = LX_DEFAULT_DB_SLOTS;
+        return;
     rp = apr_pcalloc(pchild, sizeof(*rp));
     rp->conninfo = conf->read_conninfo;
     rp->prefers_standby = lx_prefers_standby(conf->read_conninfo);
-    rp->retry = apr_time_from_sec(conf->read_retry == LX_UNSET ? LX_DEFAULT_READ_RETRY
-                                                               : conf->read_retry);
+    rp->retry = apr_time_from_sec(conf->read_retry);
     rp->s = s;
-    rv = lx_gate_create(pchild, slots, &rp->gate);
+    rv = lx_gate_create(pchild, conf->read_slots, &rp->gate);
     if (rv == APR_SUCCESS)
-        rv = apr_reslist_create(&rp->list, 0, slots, slots, LX_READ_TTL, lx_read_connect,
-                                lx_read_disconnect, rp, pchild);
-    if (rv != APR_SUCCESS)
-        return rv;
+        rv = apr_reslist_create(&rp->list, 0, conf->read_slots, conf->read_slots, LX_READ_TTL,
+                                lx_read_connect, lx_read_disconnect, rp, pchild);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, LXLOGNO(0005)
+                     "no pool for LixiaoReadDB: every request reads from the primary");
+        return;
+    }
     apr_reslist_cleanup_order_set(rp->list, APR_RESLIST_CLEANUP_FIRST);
     lx_process_readpool = rp;
-    return APR_SUCCESS;
 }
 
 /* Has this client changed something within the last LixiaoReadAfterWrite seconds? */
@@ -132,18 +131,18 @@ static int lx_recent_writer(request_rec *r)
 
 /* After a change: this client reads from the primary for a while, on every node.  Only a
  * deadline is in the cookie; a forged one costs the primary a few reads, nothing more. */
-void lx_readpool_wrote(lx_req *q)
+void lx_readpool_wrote(request_rec *r)
 {
-    int secs = q->conf->read_after_write;
-    if (!q->conf->read_conninfo)
+    const lx_server_conf *conf = lx_conf_of(r->server);
+    int secs = conf->read_after_write;
+    if (!conf->read_conninfo)
         return;
-    ap_cookie_write(q->r, LX_READ_COOKIE,
-                    apr_psprintf(q->r->pool, "%" APR_INT64_T_FMT,
-                                 (apr_int64_t)apr_time_sec(q->r->request_time) + secs),
-                    apr_psprintf(q->r->pool, "Path=%s/;HttpOnly;SameSite=Lax%s",
-                                 *q->conf->base_url ? q->conf->base_url : "",
-                                 strcmp(ap_http_scheme(q->r), "https") == 0 ? ";Secure" : ""),
-                    secs, q->r->err_headers_out, NULL);
+    ap_cookie_write(r, LX_READ_COOKIE,
+                    apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+                                 (apr_int64_t)apr_time_sec(r->request_time) + secs),
+                    apr_psprintf(r->pool, "Path=%s/;HttpOnly;SameSite=Lax%s", conf->base_url,
+                                 strcmp(ap_http_scheme(r), "https") == 0 ? ";Secure" : ""),
+                    secs, r->err_headers_out, NULL);
 }
 
 /* The connection goes back, or is dropped when it is broken or was cut off mid-answer. */
@@ -181,7 +180,7 @@ static apr_status_t lx_read_release(void *data)
  * read from the primary instead (no LixiaoReadDB, a recent writer, or no read connection to
  * be had: its read slot is given back at once), or 503 when it waited too long for a slot.
  */
-int lx_readpool_open(request_rec *r, lx_db **out)
+static int lx_readpool_open(request_rec *r, lx_db **out)
 {
     lx_readpool *rp = lx_process_readpool;
     lx_read_lease *lease;
@@ -218,30 +217,36 @@ int lx_readpool_open(request_rec *r, lx_db **out)
     return OK;
 }
 
+int lx_db_open_read(request_rec *r, lx_db **out)
+{
+    int rc = lx_readpool_open(r, out);
+    return rc == DECLINED ? lx_db_open(r, out) : rc;
+}
+
 /*
  * The time the data of a standby are current to, in seconds since the epoch (a string, as
  * PostgreSQL gives it); NULL on the primary.  A standby that has replayed everything it
  * received, while its WAL receiver runs, is current to now; otherwise to its last replayed
  * transaction.
  */
-const char *lx_db_as_of(lx_req *q)
+const char *lx_db_as_of(lx_db *db)
 {
     PGresult *res;
     const char *standby;
 
     /* asked of the connection as it is now: a reconnect may have found the primary instead,
      * and a promotion makes the standby one (libpq 14 and later are told either way) */
-    standby = q->db ? PQparameterStatus(q->db->conn, "in_hot_standby") : NULL;
+    standby = db ? PQparameterStatus(db->conn, "in_hot_standby") : NULL;
     if (!standby || strcmp(standby, "on") != 0)
         return NULL;
-    if (!q->db->as_of) {
-        res = lx_db_prepared(q->db,
+    if (!db->as_of) {
+        res = lx_db_prepared(db,
             "SELECT extract(epoch FROM CASE WHEN pg_last_wal_receive_lsn() = "
             "pg_last_wal_replay_lsn() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver "
             "WHERE pid IS NOT NULL) THEN now() "
             "ELSE coalesce(pg_last_xact_replay_timestamp(), now()) END)::bigint AS as_of",
             0, NULL);
-        q->db->as_of = res ? lx_value(res, 0, "as_of") : NULL;
+        db->as_of = res ? lx_value(res, 0, "as_of") : NULL;
     }
-    return q->db->as_of;
+    return db->as_of;
 }

@@ -1,31 +1,92 @@
 /*
- * lx_route.c: every request under LixiaoBaseURL comes here.  It authorises from r->user (Apache
- * authenticated it), reads and checks a POST's body (lx_post_early), opens the database, and
- * hands the request to one function per page:
- *
- *   GET /lx/                  the student's own clearance sheet; the staff home page
- *   GET /lx/student/{no}      a student's clearance sheet (self, admin, covering operators)
- *   GET /lx/lookup?no=...     the staff home page's lookup form: redirects to the sheet
- *   GET /lx/op                the operator desk (page_desk.c); POST /lx/op/search
- *   GET /lx/op/batch          a class or dorm room for a batch (page_batch.c)
- *   POST /lx/op/confirm, /lx/op/revoke, /lx/op/scope   state changes (action_change.c)
- *   GET /lx/deferral, POST /lx/deferral/{search,close,open}   the deferral point
- *   GET /lx/admin, POST /lx/admin/{action}                   the administrator's pages
- *   GET /lx/stats             live statistics (page_stats.c)
- *   /lx/api/v1/...            the JSON API for the portal and the feeds (page_api.c)
- *
- * Any page answers with its XML document when asked ?format=xml.
+ * lx_route.c: every request under LixiaoBaseURL comes here.  It finds the request's route in
+ * the table below, authorises from r->user (Apache authenticated it), reads and checks a
+ * POST's body before the database is opened (lx_post.c), opens the database, loads the
+ * account, and hands the request to the route's handler (lx_handlers.h).  Any page answers
+ * with its XML document when asked ?format=xml.
  */
-#include "lx_private.h"
+#include "lx_route.h"
+#include "lx_handlers.h"
 #include "core/lx_query.h"
-#include "core/lx_xmlmem.h"
 
-/* Names under which a client might put a bearer token into a URL.  The API refuses them
- * (page_api.c: token_in_query) and no log may show their values (lx_scrub_query_tokens). */
-const char *const lx_query_token_names[] = {
-    "access_token", "token", "bearer", "bearer_token", "api_key", "apikey", "api_token",
-    "auth_token", "authorization", NULL
+/* What a route needs before its handler runs. */
+enum {
+    LX_R_READ = 1,      /* only reads: may be served by a standby (LixiaoReadDB) */
+    LX_R_OWN = 2,       /* a student's account and own sheet may come in one statement */
+    LX_R_SELF = 4,      /* authenticates by itself (the API's tokens) and opens the database */
+    LX_R_FORM = 8,      /* a POST form, read and its CSRF token checked before the database */
+    LX_R_UPLOAD = 16,   /* a POST upload (multipart), likewise */
+    LX_R_PREFIX = 32    /* the path and everything below it (known, when given, decides) */
 };
+
+typedef struct lx_route_entry {
+    int method;                 /* M_GET (HEAD too), M_POST, or -1 for the handler to decide */
+    const char *path;           /* below LixiaoBaseURL, exactly, or a prefix (LX_R_PREFIX) */
+    int (*handler)(lx_req *q);
+    int flags;
+    const char *form;           /* LX_R_FORM, LX_R_UPLOAD: the kind of form of its token */
+    int (*known)(const char *rest);     /* a prefix's: is the rest one of this route's? */
+} lx_route_entry;
+
+static const lx_route_entry lx_routes[] = {
+    {M_GET,  "/",                lx_page_home,              LX_R_READ | LX_R_OWN, NULL, NULL},
+    {M_GET,  "/student/",        lx_page_student,           LX_R_READ | LX_R_PREFIX, NULL, NULL},
+    {M_GET,  "/lookup",          lx_page_lookup,            0, NULL, NULL},
+    {M_GET,  "/op",              lx_page_desk,              0, NULL, NULL},
+    {M_GET,  "/op/",             lx_page_desk,              0, NULL, NULL},
+    {M_POST, "/op/search",       lx_page_desk_search,       LX_R_FORM, "desk", NULL},
+    {M_GET,  "/op/batch",        lx_page_batch,             0, NULL, NULL},
+    {M_POST, "/op/confirm",      lx_action_confirm,         LX_R_FORM, "desk", NULL},
+    {M_POST, "/op/revoke",       lx_action_revoke,          LX_R_FORM, "desk", NULL},
+    {M_POST, "/op/scope",        lx_action_scope,           LX_R_FORM, "desk", NULL},
+    {M_GET,  "/op/export",       lx_page_export,            0, NULL, NULL},
+    {M_GET,  "/stats",           lx_page_stats,             LX_R_READ, NULL, NULL},
+    {M_GET,  "/deferral",        lx_page_deferral,          0, NULL, NULL},
+    {M_POST, "/deferral/search", lx_action_deferral_search, LX_R_FORM, "deferral", NULL},
+    {M_POST, "/deferral/close",  lx_action_deferral_close,  LX_R_FORM, "deferral", NULL},
+    {M_POST, "/deferral/open",   lx_action_deferral_open,   LX_R_FORM, "deferral", NULL},
+    {M_GET,  "/admin",           lx_page_admin,             0, NULL, NULL},
+    {M_POST, "/admin/import",    lx_action_import,          LX_R_UPLOAD, "admin", NULL},
+    {M_POST, "/admin/feed",      lx_action_feed_upload,     LX_R_UPLOAD, "admin", NULL},
+    {M_GET,  "/admin/export",    lx_page_export,            0, NULL, NULL},
+    {M_POST, "/admin/",          lx_action_admin,           LX_R_FORM | LX_R_PREFIX, "admin",
+     lx_admin_action_known},
+    {-1,     "/api/v1/",         lx_api,                    LX_R_SELF | LX_R_PREFIX, NULL, NULL},
+    {0, NULL, NULL, 0, NULL, NULL}
+};
+
+/* Whether path is entry's: the same path, or below a prefix that knows the rest. */
+static int lx_route_matches(const lx_route_entry *e, const char *path)
+{
+    apr_size_t n = strlen(e->path);
+    if (!(e->flags & LX_R_PREFIX))
+        return strcmp(path, e->path) == 0;
+    if (strncmp(path, e->path, n) != 0)
+        return 0;
+    return !e->known || e->known(path + n);
+}
+
+/* The route of this path and method: NULL with *status 404, or 405 with its Allow header. */
+static const lx_route_entry *lx_route_find(lx_req *q, int *status)
+{
+    const lx_route_entry *e, *found = NULL;
+    int method = q->r->method_number;
+
+    for (e = lx_routes; e->path; e++) {
+        if (!lx_route_matches(e, q->path))
+            continue;
+        if (e->method == -1 || e->method == method)
+            return e;
+        found = e;
+    }
+    if (!found) {
+        *status = HTTP_NOT_FOUND;
+        return NULL;
+    }
+    apr_table_setn(q->r->headers_out, "Allow", found->method == M_GET ? "GET, HEAD" : "POST");
+    *status = HTTP_METHOD_NOT_ALLOWED;
+    return NULL;
+}
 
 /* The query part of a request line or URI (from its '?' to end, before any stop character)
  * with the tokens' values redacted; s itself when there is nothing to redact. */
@@ -54,8 +115,7 @@ static const char *lx_redact_in(apr_pool_t *p, const char *s, const char *stop)
  */
 int lx_scrub_query_tokens(request_rec *r)
 {
-    lx_server_conf *conf = ap_get_module_config(r->server->module_config, &lixiao_module);
-    const char *base = conf->base_url ? conf->base_url : LX_DEFAULT_BASE_URL;
+    const char *base = lx_conf_of(r->server)->base_url;
     apr_size_t blen = strlen(base);
     const char *args;
     int n;
@@ -71,13 +131,6 @@ int lx_scrub_query_tokens(request_rec *r)
     r->the_request = apr_pstrdup(r->pool, lx_redact_in(r->pool, r->the_request, " #"));
     r->unparsed_uri = apr_pstrdup(r->pool, lx_redact_in(r->pool, r->unparsed_uri, "#"));
     return DECLINED;
-}
-
-/* A query argument of this request, NULL when absent or empty. */
-const char *lx_arg(lx_req *q, const char *name)
-{
-    const char *v = lx_query_param(q->r->pool, q->r->args, name);
-    return v && *v ? v : NULL;
 }
 
 static const char *lx_status_title(int status)
@@ -130,148 +183,31 @@ static int lx_fail(lx_req *q, int status)
                          q->message ? q->message : lx_status_message(status));
 }
 
-static int lx_dispatch(lx_req *q)
-{
-    const char *path = q->path;
-
-    /* the desk: its routes check their own methods (forms are POSTs) */
-    if (strcmp(path, "/op") == 0 || strcmp(path, "/op/") == 0)
-        return lx_page_desk(q);
-    if (strcmp(path, "/op/search") == 0)
-        return lx_page_desk_search(q);
-    if (strcmp(path, "/op/batch") == 0)
-        return lx_page_batch(q);
-    if (strcmp(path, "/op/confirm") == 0)
-        return lx_action_confirm(q);
-    if (strcmp(path, "/op/revoke") == 0)
-        return lx_action_revoke(q);
-    if (strcmp(path, "/op/scope") == 0)
-        return lx_action_scope(q);
-
-    if (strcmp(path, "/stats") == 0)
-        return lx_page_stats(q);
-    if (strcmp(path, "/deferral") == 0)
-        return lx_page_deferral(q);
-    if (strcmp(path, "/deferral/search") == 0)
-        return lx_action_deferral_search(q);
-    if (strcmp(path, "/deferral/close") == 0)
-        return lx_action_deferral_close(q);
-    if (strcmp(path, "/deferral/open") == 0)
-        return lx_action_deferral_open(q);
-    if (strcmp(path, "/admin") == 0)
-        return lx_page_admin(q);
-    if (strcmp(path, "/admin/import") == 0)
-        return lx_action_import(q);
-    if (strcmp(path, "/admin/feed") == 0)
-        return lx_action_feed_upload(q);
-    if (strcmp(path, "/admin/export") == 0 || strcmp(path, "/op/export") == 0)
-        return lx_page_export(q);
-    if (strncmp(path, "/admin/", 7) == 0)
-        return lx_action_admin(q);
-
-    if (q->r->method_number != M_GET) {
-        apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
-    if (strcmp(path, "/") == 0)
-        return q->account->is_student ? lx_page_student(q, q->account->login)
-                                      : lx_page_home(q);
-    if (strncmp(path, "/student/", 9) == 0)
-        return lx_page_student(q, path + 9);
-    if (strcmp(path, "/lookup") == 0)
-        return lx_page_lookup(q);
-    return HTTP_NOT_FOUND;
-}
-
 /* A POST's body before the database: read (within its route's limit), parsed, and its origin
  * and CSRF token checked, so that a client sending its body slowly (a 32 MiB upload on a slow
  * line, or one that stalls on purpose) holds a thread only, not one of the process's database
  * connections and gate slots (lx_gate.c): ten such uploads used to stall every request of
- * the node.  The handler's own lx_post_form / lx_post_upload then returns what was read.
- * Routes not listed read nothing here (their handler answers 405 or 404 as before). */
-static int lx_post_early(lx_req *q)
+ * the node.  The handler's own lx_post_form / lx_post_upload then returns what was read. */
+static int lx_post_early(lx_req *q, const lx_route_entry *e)
 {
-    static const struct { const char *path, *action; } forms[] = {
-        {"/op/search", "desk"}, {"/op/confirm", "desk"}, {"/op/revoke", "desk"},
-        {"/op/scope", "desk"}, {"/deferral/search", "deferral"},
-        {"/deferral/close", "deferral"}, {"/deferral/open", "deferral"}, {NULL, NULL}
-    };
     apr_table_t *form;
     apr_hash_t *parts;
-    int i;
 
-    if (q->r->method_number != M_POST)
-        return OK;
-    if (strcmp(q->path, "/admin/import") == 0 || strcmp(q->path, "/admin/feed") == 0)
-        return lx_post_upload(q, "admin", &parts);
-    if (strncmp(q->path, "/admin/", 7) == 0 && lx_admin_action_known(q->path + 7))
-        return lx_post_form(q, "admin", &form);
-    for (i = 0; forms[i].path; i++)
-        if (strcmp(q->path, forms[i].path) == 0)
-            return lx_post_form(q, forms[i].action, &form);
+    if (e->flags & LX_R_UPLOAD)
+        return lx_post_upload(q, e->form, &parts);
+    if (e->flags & LX_R_FORM)
+        return lx_post_form(q, e->form, &form);
     return OK;
 }
 
-/* The pages that only read and that everyone opens all day: the student's sheet (also the
- * staff home page at "/"), the dashboard.  They may read from a standby (LixiaoReadDB). */
-static int lx_reads_only(const lx_req *q)
+/* The handler's answer as the client gets it. */
+static int lx_route_answer(lx_req *q, int rc)
 {
-    if (q->r->method_number != M_GET)
-        return 0;
-    return strcmp(q->path, "/") == 0 || strncmp(q->path, "/student/", 9) == 0
-           || strcmp(q->path, "/stats") == 0;
-}
+    request_rec *r = q->r;
 
-static int lx_route_request(request_rec *r)
-{
-    lx_req *q = apr_pcalloc(r->pool, sizeof(*q));
-    const char *format;
-    apr_size_t blen;
-    int rc;
-
-    q->r = r;
-    /* the request id of the event log and of the page; also in the error log with %L */
-    if (!r->log_id)
-        ap_run_generate_log_id(r->connection, r, &r->log_id);
-    q->conf = ap_get_module_config(r->server->module_config, &lixiao_module);
-    blen = strlen(q->conf->base_url);
-    q->path = strncmp(r->uri, q->conf->base_url, blen) == 0 ? r->uri + blen : r->uri;
-    if (*q->path == '\0')
-        q->path = "/";
-    format = lx_query_param(r->pool, r->args, "format");
-    q->want_xml = format && strcmp(format, "xml") == 0;
-    lx_security_headers(r, 1);
-
-    /* the JSON API authenticates systems by token itself */
-    if (strncmp(q->path, "/api/v1/", 8) == 0)
-        return lx_route_api(q);
-    if (!r->user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0301)
-                      "no authenticated user: protect %s with Require valid-user",
-                      q->conf->base_url);
-        return lx_fail(q, HTTP_FORBIDDEN);
-    }
-    rc = lx_post_early(q);
-    if (rc != OK)
-        return lx_fail(q, rc);
-    rc = lx_reads_only(q) ? lx_db_open_read(r, &q->db) : lx_db_open(r, &q->db);
-    if (rc != OK)
-        return lx_fail(q, rc);
-    /* a student's own sheet: the account comes with it, in the same statement */
-    rc = lx_page_own_sheet(q);
-    if (rc == DECLINED) {
-        rc = lx_account_load(r, q->db, &q->account);
-        if (rc == HTTP_FORBIDDEN)
-            return lx_error_page(q, HTTP_FORBIDDEN, "账号未登记",
-                                 "您已通过统一身份认证，但数字离校系统中没有您的账号。"
-                                 "学生请确认已列入本届毕业生名单；教职工请联系管理员开通权限。");
-        if (rc != OK)
-            return lx_fail(q, rc);
-        rc = lx_dispatch(q);
-    }
     /* a form that went through: this client reads its own change from the primary next */
     if (r->method_number == M_POST && (rc == OK || rc == DONE || ap_is_HTTP_REDIRECT(rc)))
-        lx_readpool_wrote(q);
+        lx_readpool_wrote(r);
     if (rc == OK || rc == DONE || rc == HTTP_NOT_MODIFIED)
         return rc;
     if (ap_is_HTTP_REDIRECT(rc)) {
@@ -284,13 +220,54 @@ static int lx_route_request(request_rec *r)
     return lx_fail(q, rc);
 }
 
-/* The request's libxml2 memory comes from its own chunks (core/lx_xmlmem.c), given back with
- * r->pool after the cleanups that free the page's documents. */
 int lx_route(request_rec *r)
 {
-    int rc;
-    lx_xmlmem_begin(r->pool);
-    rc = lx_route_request(r);
-    lx_xmlmem_end();
-    return rc;
+    lx_req *q = apr_pcalloc(r->pool, sizeof(*q));
+    const lx_route_entry *e;
+    const char *format;
+    apr_size_t blen;
+    int rc, unrouted = OK;
+
+    q->r = r;
+    /* the request id of the event log and of the page; also in the error log with %L */
+    if (!r->log_id)
+        ap_run_generate_log_id(r->connection, r, &r->log_id);
+    q->conf = lx_conf_of(r->server);
+    blen = strlen(q->conf->base_url);
+    q->path = strncmp(r->uri, q->conf->base_url, blen) == 0 ? r->uri + blen : r->uri;
+    if (*q->path == '\0')
+        q->path = "/";
+    format = lx_query_param(r->pool, r->args, "format");
+    q->want_xml = format && strcmp(format, "xml") == 0;
+    lx_security_headers(r, 1);
+
+    e = lx_route_find(q, &unrouted);
+    if (e && (e->flags & LX_R_SELF))
+        return e->handler(q);
+    if (!r->user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0301)
+                      "no authenticated user: protect %s with Require valid-user",
+                      q->conf->base_url);
+        return lx_fail(q, HTTP_FORBIDDEN);
+    }
+    rc = e ? lx_post_early(q, e) : OK;
+    if (rc != OK)
+        return lx_fail(q, rc);
+    rc = e && (e->flags & LX_R_READ) ? lx_db_open_read(r, &q->db) : lx_db_open(r, &q->db);
+    if (rc != OK)
+        return lx_fail(q, rc);
+    /* the account of r->user, first: someone without one learns nothing of the routes (403
+     * everywhere); for a student's own sheet, with the sheet when it may */
+    rc = e && (e->flags & LX_R_OWN) ? lx_sheet_with_account(q) : DECLINED;
+    if (rc == DECLINED)
+        rc = lx_account_load(r, q->db, &q->account);
+    if (rc == HTTP_FORBIDDEN && !q->account)
+        return lx_error_page(q, HTTP_FORBIDDEN, "账号未登记",
+                             "您已通过统一身份认证，但数字离校系统中没有您的账号。"
+                             "学生请确认已列入本届毕业生名单；教职工请联系管理员开通权限。");
+    if (rc != OK)
+        return lx_fail(q, rc);
+    if (!e)
+        return lx_fail(q, unrouted);     /* 404, or 405 with Allow */
+    return lx_route_answer(q, e->handler(q));
 }

@@ -1,5 +1,5 @@
 /*
- * mod_lixiao.c: the module record, its directives and its hooks; nothing else.
+ * mod_lixiao.c: the module record, its directives, every default, and its hooks.
  *
  * Configuration:
  *   LixiaoTemplates DIR     the stylesheets (templates/VIEW.xsl), compiled once at start-up
@@ -18,17 +18,28 @@
  *                           whether a student's browser may keep their own page and ask
  *                           again with its ETag (304 when unchanged); default no-store
  */
-#include "lx_private.h"
+#include "lx_conf.h"
+#include "lx_db.h"
+#include "lx_route.h"
+#include "lx_xslt.h"
 #include "core/lx_text.h"
-#include "core/lx_xmlmem.h"
 
-#include "apr_optional.h"
 #include <libxml/parser.h>
 #include <libxslt/xslt.h>
 #include <libexslt/exslt.h>
 
-/* Written in post_config only (mod_dbd's optional function), read by every request. */
-ap_dbd_t *(*lx_dbd_acquire)(request_rec *) = NULL;
+#define LX_HANDLER "lixiao"
+#define LX_UNSET (-1)
+
+/* Every default of the module, applied in lx_post_config to every server. */
+#define LX_DEFAULT_BASE_URL "/lx"
+#define LX_DEFAULT_RETRY_AFTER 30
+#define LX_DEFAULT_UTC_OFFSET (8 * 3600)      /* China Standard Time */
+#define LX_DEFAULT_DB_SLOTS 10                /* mod_dbd's default DBDMax */
+#define LX_DEFAULT_DB_TIMEOUT 15              /* above the demo's statement_timeout (5 s) */
+#define LX_DEFAULT_READ_AFTER_WRITE 10        /* longer than a standby's usual lag */
+#define LX_DEFAULT_READ_RETRY 30
+/* LixiaoReadDBSlots: as many as LixiaoDBSlots; LixiaoOwnPageCache: no-store */
 
 static void *lx_create_server_conf(apr_pool_t *p, server_rec *s)
 {
@@ -266,17 +277,39 @@ static const command_rec lx_cmds[] = {
     {NULL}
 };
 
-/* libxml2 and libxslt are initialised once, in the parent, before any thread exists, on the
- * allocator of core/lx_xmlmem.c (a request's libxml2 memory comes from that request's chunks).
- * We never call xmlCleanupParser(): other modules in the process use libxml2 too. */
+/* libxml2 and libxslt are initialised once, in the parent, before any thread exists, on
+ * libxml2's own allocator.  We never call xmlCleanupParser(): other modules in the process use
+ * libxml2 too. */
 static int lx_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    (void)plog; (void)ptemp;
-    lx_xmlmem_install(pconf);
+    (void)pconf; (void)plog; (void)ptemp;
     LIBXML_TEST_VERSION;
     xmlInitParser();
     exsltRegisterAll();
     return OK;
+}
+
+/* The defaults of whatever a server's directives left unset. */
+static void lx_apply_defaults(lx_server_conf *conf)
+{
+    if (!conf->base_url)
+        conf->base_url = LX_DEFAULT_BASE_URL;
+    if (conf->retry_after == LX_UNSET)
+        conf->retry_after = LX_DEFAULT_RETRY_AFTER;
+    if (conf->utc_offset == LX_UNSET)
+        conf->utc_offset = LX_DEFAULT_UTC_OFFSET;
+    if (conf->db_slots == LX_UNSET)
+        conf->db_slots = LX_DEFAULT_DB_SLOTS;
+    if (conf->db_timeout == LX_UNSET)
+        conf->db_timeout = LX_DEFAULT_DB_TIMEOUT;
+    if (conf->own_page_revalidate == LX_UNSET)
+        conf->own_page_revalidate = 0;
+    if (conf->read_slots == LX_UNSET)
+        conf->read_slots = conf->db_slots;
+    if (conf->read_after_write == LX_UNSET)
+        conf->read_after_write = LX_DEFAULT_READ_AFTER_WRITE;
+    if (conf->read_retry == LX_UNSET)
+        conf->read_retry = LX_DEFAULT_READ_RETRY;
 }
 
 static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
@@ -285,15 +318,11 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     server_rec *vs;
     (void)plog; (void)ptemp;
 
-    lx_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    if (!lx_dbd_acquire) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, LXLOGNO(0001)
-                     "mod_lixiao needs mod_dbd: LoadModule dbd_module first");
+    if (lx_db_post_config(s) != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    lx_view_setup_security(pconf, s);
+    lx_xslt_setup_security(pconf, s);
     for (vs = s; vs; vs = vs->next) {
-        lx_server_conf *conf = ap_get_module_config(vs->module_config, &lixiao_module);
+        lx_server_conf *conf = lx_conf_of(vs);
         if (!conf->template_dir) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, LXLOGNO(0002)
                          "LixiaoTemplates is not set: name the directory of the stylesheets");
@@ -305,37 +334,19 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
                          "bytes, the same on every node");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        if (!conf->base_url)
-            conf->base_url = LX_DEFAULT_BASE_URL;
-        if (conf->retry_after == LX_UNSET)
-            conf->retry_after = LX_DEFAULT_RETRY_AFTER;
-        if (conf->utc_offset == LX_UNSET)
-            conf->utc_offset = LX_DEFAULT_UTC_OFFSET;
-        if (conf->own_page_revalidate == LX_UNSET)
-            conf->own_page_revalidate = 0;
-        if (conf->read_after_write == LX_UNSET)
-            conf->read_after_write = LX_DEFAULT_READ_AFTER_WRITE;
-        if (lx_view_compile(pconf, vs, conf) != APR_SUCCESS)
+        lx_apply_defaults(conf);
+        if (lx_xslt_compile(pconf, vs, conf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
 }
 
-lx_gate *lx_process_gate;
-
-/* One gate per process, in front of mod_dbd's pool of the process (lx_gate.c). */
+/* The database's connections of this process: the gate in front of mod_dbd's pool and the
+ * standbys' pool (LixiaoReadDB). */
 static void lx_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    lx_server_conf *conf = ap_get_module_config(s->module_config, &lixiao_module);
-    int slots = conf->db_slots == LX_UNSET ? LX_DEFAULT_DB_SLOTS : conf->db_slots;
-    if (lx_gate_create(pchild, slots, &lx_process_gate) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, LXLOGNO(0004)
-                     "no gate in front of the database pool: requests wait in mod_dbd's");
-        lx_process_gate = NULL;
-    }
-    if (lx_readpool_child_init(pchild, s, conf) != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, LXLOGNO(0005)
-                     "no pool for LixiaoReadDB: every request reads from the primary");
+    lx_db_child_init(pchild, s);
+    lx_readpool_child_init(pchild, s);
 }
 
 static int lx_handler(request_rec *r)
@@ -357,7 +368,7 @@ static void lx_register_hooks(apr_pool_t *p)
     ap_hook_handler(lx_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
-/* Not AP_DECLARE_MODULE: lx_private.h already says APLOG_USE_MODULE(lixiao). */
+/* Not AP_DECLARE_MODULE: lx_conf.h already says APLOG_USE_MODULE(lixiao). */
 module AP_MODULE_DECLARE_DATA lixiao_module = {
     STANDARD20_MODULE_STUFF,
     NULL,                       /* per-directory config: none */

@@ -8,7 +8,7 @@
  * refuses what would break consistency with a reason in Chinese (shown on the error page), and
  * logs itself.  Changes of operators take effect on their next request: nothing is cached.
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_query.h"
 
 /* ---- the tabs: each a few flat lists; the stylesheet joins them by key ---- */
@@ -124,10 +124,6 @@ int lx_page_admin(lx_req *q)
     const lx_list *l;
     int rc;
 
-    if (q->r->method_number != M_GET) {
-        apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
     rc = lx_admin_allowed(q);
     if (rc != OK)
         return rc;

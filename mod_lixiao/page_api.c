@@ -13,7 +13,7 @@
  * the Authorization header; one in the URL is refused whatever else comes, and lx_route.c has
  * already kept its value out of the logs).
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_json.h"
 #include "core/lx_query.h"
 
@@ -113,7 +113,7 @@ static int lx_api_status(lx_req *q, const char *student_no, const char *purpose)
     }
     if (!lx_student_no_valid(student_no))
         return lx_json_error(q, 404, "not_found", "学号不存在", NULL);
-    if (lx_api_status_json(q, student_no, &json) != OK)
+    if (lx_status_json(q, student_no, &json) != OK)
         return lx_json_db_error(q);
     if (!json)
         return lx_json_error(q, 404, "not_found", "学号不存在", NULL);
@@ -155,7 +155,7 @@ static int lx_api_feed(lx_req *q, const char *feed, const char *purpose, int bod
                              "FROM lx.feed_apply($1, $2::jsonb, $3, $4)", 4, params);
     if (!res)
         return lx_json_db_error(q);
-    if (lx_value(res, 0, "ok")[0] != 't')
+    if (!lx_value_true(res, 0, "ok"))
         return lx_json_error(q, 400, "invalid_records",
                              "有记录不符合要求，本次未做任何修改", lx_value(res, 0, "errors"));
     return lx_json_send(q, HTTP_OK, apr_psprintf(r->pool, "{\"ok\": true, \"changed\": %s}\n",
@@ -164,7 +164,7 @@ static int lx_api_feed(lx_req *q, const char *feed, const char *purpose, int bod
 
 /* Everything under {base}/api/v1: opens the database itself (the caller may be a system with
  * a token, not a user Apache authenticated). */
-int lx_route_api(lx_req *q)
+int lx_api(lx_req *q)
 {
     const char *path = q->path + strlen("/api/v1/"), *purpose, *slash, *feed = NULL, *ct;
     const char *auth = apr_table_get(q->r->headers_in, "Authorization");

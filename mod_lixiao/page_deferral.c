@@ -11,7 +11,7 @@
  * which refuses a change when the finance step is already done (the button is disabled, and a
  * forged request is refused all the same) and logs it.
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_idcard.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
@@ -25,7 +25,7 @@ static int lx_deferral_allowed(lx_req *q)
     PGresult *res = lx_db_query(q->db, "SELECT lx.is_deferral_officer($1) AS ok", 1, params);
     if (!res)
         return q->db->status;
-    if (lx_value(res, 0, "ok")[0] != 't') {
+    if (!lx_value_true(res, 0, "ok")) {
         q->message = "缓交办理点仅限缓交办理人员和管理员使用。";
         return HTTP_FORBIDDEN;
     }
@@ -75,10 +75,6 @@ int lx_page_deferral(lx_req *q)
     xmlNodePtr page;
     int rc;
 
-    if (q->r->method_number != M_GET) {
-        apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
     rc = lx_deferral_allowed(q);
     if (rc != OK)
         return rc;

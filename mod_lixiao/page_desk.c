@@ -5,39 +5,10 @@
  * record.  The search is a POST (it may carry a resident ID number, which must never reach a
  * URL); it answers with a redirect to a URL that carries only the student number.
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_idcard.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
-
-/* The student part of the desk, when the student is in the desk's scope (also the refused
- * change's page, action_change.c: a form naming a student outside the scope shows nothing of
- * them). */
-int lx_desk_student(lx_req *q, xmlNodePtr page, xmlNodePtr desk, const lx_desk *d,
-                           const char *student_no)
-{
-    const char *params[3] = {d->point_id, d->college_id, student_no};
-    PGresult *res;
-
-    if (!lx_student_no_valid(student_no)) {
-        lx_notice_xml(desk, "error", "学号应为 10 位数字。");
-        return OK;
-    }
-    res = lx_db_query(q->db,
-                      "SELECT lx.in_desk_scope($1, $2, s.id) AS ok FROM lx.student s "
-                      "WHERE s.student_no = $3", 3, params);
-    if (!res)
-        return q->db->status;
-    if (PQntuples(res) == 0) {
-        lx_notice_xml(desk, "error", "未找到该学号的毕业生。");
-        return OK;
-    }
-    if (lx_value(res, 0, "ok")[0] != 't') {
-        lx_notice_xml(desk, "error", "该学生不属于当前离校点的服务范围。");
-        return OK;
-    }
-    return lx_sheet_xml(q, page, student_no);
-}
 
 /* Build the desk page: context, statistics, and the student if one is selected. */
 static int lx_desk_page(lx_req *q, const lx_desk *d, const char *student_no,
@@ -61,10 +32,6 @@ int lx_page_desk(lx_req *q)
     const char *ok = lx_arg(q, "ok"), *undone = lx_arg(q, "undone");
     int rc;
 
-    if (q->r->method_number != M_GET) {
-        apr_table_setn(q->r->headers_out, "Allow", "GET, HEAD");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
     rc = lx_desk_open(q, lx_arg(q, "at"), &d);
     if (rc != OK)
         return rc;

@@ -11,7 +11,7 @@
  * Each as CSV (&enc=utf-8 with a byte order mark, or gb18030) or as a workbook (&format=xlsx).
  * The scope is the desk's, checked in SQL (lx.in_desk_scope).
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_query.h"
 
 int lx_page_export(lx_req *q)
@@ -24,10 +24,6 @@ int lx_page_export(lx_req *q)
     lx_desk *d = NULL;
     int admin = strncmp(q->path, "/admin/", 7) == 0, rc;
 
-    if (r->method_number != M_GET) {
-        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
     if (!enc)
         enc = "utf-8";
     if ((strcmp(enc, "utf-8") && strcmp(enc, "gb18030")) || (cls && !lx_code_valid(cls))

@@ -1,12 +1,14 @@
 /*
- * page_home.c: the staff home page (their points, a student lookup) and the lookup itself.
- * The operator desk with its six areas replaces the lookup in a later release.
+ * page_home.c: GET /lx/, a student's own clearance sheet (lx_sheet.c) or the staff home page
+ * (their points, a student lookup); and the lookup itself.
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_query.h"
 
 int lx_page_home(lx_req *q)
 {
+    if (q->account->is_student)
+        return lx_sheet_page(q, q->account->login);
     return lx_render(q, lx_page_new(q, "home"));
 }
 

@@ -7,7 +7,7 @@
  * Leaders and administrators see the whole installation; an operator sees the statistics of
  * their own desks (the same figures as the desk's statistics area).
  */
-#include "lx_private.h"
+#include "lx_handlers.h"
 #include "core/lx_query.h"
 
 /* An operator: one <desk> with its statistics per desk of theirs. */
@@ -86,10 +86,6 @@ int lx_page_stats(lx_req *q)
     PGresult *res;
     int rc;
 
-    if (r->method_number != M_GET) {
-        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
     if ((cohort && strspn(cohort, "0123456789") != strlen(cohort)) || (cohort && strlen(cohort) > 9)
         || (college && !lx_code_valid(college)) || (cls && !lx_code_valid(cls)))
         return HTTP_BAD_REQUEST;

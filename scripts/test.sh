@@ -9,14 +9,18 @@ cd "$HERE"
 
 echo "== unit tests (Check) =="
 make -s -f Makefile.apxs unit
-# again in one process under valgrind: core/lx_xmlmem.c hands libxml2 its own blocks, and a
-# document it was wrong to skip freeing is a leak only valgrind sees
+# again in one process under valgrind: a leak or an invalid access of core/ that the checks
+# themselves cannot see
 echo "== unit tests under valgrind (invalid accesses, definite leaks) =="
 CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
     build/unit_tests
 
 echo "== fuzz targets over their seed corpora (libFuzzer, ASan, UBSan) =="
 make -s -f Makefile.apxs fuzz-replay
+
+echo "== layers: every call of the module's files goes down (scripts/check-layers) =="
+make -s -f Makefile.apxs all
+scripts/check-layers
 
 echo "== integration tests (pytest, real httpd + PostgreSQL) =="
 # Debian's python3 has the python3-* packages; a pyenv python3 earlier on PATH does not.

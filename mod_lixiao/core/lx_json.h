@@ -10,4 +10,9 @@
 /* s as a JSON string literal, quotes included: ", \ and control characters escaped. */
 const char *lx_json_string(apr_pool_t *p, const char *s);
 
+/* The time epoch (seconds since 1970, as text) as a JSON string of ISO 8601 local time at
+ * utc_offset seconds east of UTC: "2026-06-20T09:30:00+08:00"; "null" when epoch is NULL or
+ * not a number. */
+const char *lx_json_time(apr_pool_t *p, const char *epoch, int utc_offset);
+
 #endif

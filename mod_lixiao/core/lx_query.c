@@ -159,3 +159,15 @@ int lx_code_valid(const char *s)
     return n > 0 && n <= 20 && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                          "abcdefghijklmnopqrstuvwxyz-_") == n;
 }
+
+int lx_step_code_valid(const char *s)
+{
+    apr_size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= 40 && s[0] >= 'a' && s[0] <= 'z'
+           && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+const char *const lx_query_token_names[] = {
+    "access_token", "token", "bearer", "bearer_token", "api_key", "apikey", "api_token",
+    "auth_token", "authorization", NULL
+};

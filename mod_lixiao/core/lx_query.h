@@ -22,6 +22,10 @@ char *lx_url_decode(apr_pool_t *p, const char *s, apr_size_t len);
 const char *lx_query_redact(apr_pool_t *p, const char *args, const char *const *names,
                             int *count);
 
+/* Names under which a client might put a bearer token into a URL, NULL-terminated: the API
+ * refuses them (token_in_query) and no log may show their values (lx_route.c). */
+extern const char *const lx_query_token_names[];
+
 /* 1 when s is a student number: exactly ten ASCII digits. */
 int lx_student_no_valid(const char *s);
 
@@ -35,5 +39,8 @@ apr_size_t lx_query_chars(const char *s);
 
 /* 1 when s is a college or class code: 1 to 20 of [0-9A-Za-z_-]. */
 int lx_code_valid(const char *s);
+
+/* 1 when s is a step's code: 1 to 40 of [a-z0-9_], beginning with a letter (lx.step.code). */
+int lx_step_code_valid(const char *s);
 
 #endif

@@ -297,15 +297,13 @@ Alias /bench-open "{static}"
     def render(self):
         """What bounds b: a student page's render on one thread, without httpd, the database or
         the network (tests/bench/render_bench.c, over the XML of 100 demo students' own
-        pages): the transform, libxml2's HTML writer against the module's, freeing; on the
-        module's allocator (core/lx_xmlmem.c) and on malloc."""
+        pages): the transform, libxml2's HTML writer against the module's, freeing."""
         exe = self.plans / "render_bench"
         flags = run(["sh", "-c", "xslt-config --cflags; apr-1-config --cflags --cppflags "
                      "--includes"]).stdout.split()
         libs = run(["sh", "-c", "xslt-config --libs; apr-1-config --link-ld --libs"]).stdout.split()
         run(["gcc", "-O2", "-Wall", "-Wextra", "-I", str(REPO / "mod_lixiao"), *flags, "-o",
              str(exe), str(HERE / "render_bench.c"), str(REPO / "mod_lixiao/core/lx_html.c"),
-             str(REPO / "mod_lixiao/core/lx_xmlmem.c"),
              *libs])
         pages = []
         for k, n in enumerate(self.students[::len(self.students) // 100][:100]):
@@ -316,7 +314,7 @@ Alias /bench-open "{static}"
         self.figures["render"] = json.loads(out)
         r = self.figures["render"]
         log(f"render of a student page, one thread: transform {r['transform_us']:.0f} us "
-            f"({r['malloc']['transform_us']:.0f} on malloc), libxml2's writer "
+            f", libxml2's writer "
             f"{r['libxml2_writer_us']:.0f} us, the module's {r['own_writer_us']:.0f} us, "
             f"freeing {r['free_us']:.0f} us")
 
@@ -650,15 +648,12 @@ def markdown(result):
             f"requests."]
     if f.get("render"):
         x = f["render"]
-        y = x.get("malloc", {})
         out += [f"Render of a student page on one thread (tests/bench/render_bench.c, "
-                f"{x['pages']} pages x {x['rounds']}), on the module's allocator "
-                f"(core/lx_xmlmem.c; on malloc in brackets): transform context "
-                f"{x['context_us']:.0f} µs ({y.get('context_us', 0):.0f}), transform "
-                f"{x['transform_us']:.0f} µs ({y.get('transform_us', 0):.0f}), the module's "
-                f"HTML writer {x['own_writer_us']:.0f} µs ({y.get('own_writer_us', 0):.0f}; "
-                f"libxml2's {x['libxml2_writer_us']:.0f} µs, the same bytes), freeing the "
-                f"result {x['free_us']:.0f} µs ({y.get('free_us', 0):.0f})."]
+                f"{x['pages']} pages x {x['rounds']}), libxml2 on malloc: transform context "
+                f"{x['context_us']:.0f} µs, transform {x['transform_us']:.0f} µs, the "
+                f"module's HTML writer {x['own_writer_us']:.0f} µs (libxml2's "
+                f"{x['libxml2_writer_us']:.0f} µs, the same bytes), freeing the result "
+                f"{x['free_us']:.0f} µs."]
     out += ["", "| figure | value | target | met |", "|---|---:|---|---|"]
     for name, value in r.items():
         if name in TARGETS:

@@ -8,11 +8,9 @@
  * Each page (the module's XML, ?format=xml) is transformed ROUNDS times by its view's
  * stylesheet, compiled once as the module does; each round's result is written by libxml2's
  * HTML serializer (xsltSaveResultToString, what the module used before core/lx_html.c) and by
- * lx_html_write, and freed.  All rounds run twice: first with libxml2 on malloc, then on the
- * module's allocator (core/lx_xmlmem.c: a scope per round on the round's pool, as lx_route
- * does per request).  Prints one line of JSON: microseconds a page for each part on the
- * module's allocator, the same parts on malloc under "malloc", and whether both writers gave
- * the same bytes for every page.
+ * lx_html_write, and freed, as lx_xslt.c does (libxml2 on its own allocator, malloc).  Prints
+ * one line of JSON: microseconds a page for each part, and whether both writers gave the same
+ * bytes for every page.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +24,6 @@
 #include <libxslt/xsltutils.h>
 #include "apr_general.h"
 #include "core/lx_html.h"
-#include "core/lx_xmlmem.h"
 
 static double now_us(void)
 {
@@ -62,13 +59,11 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *parent,
     const char *own;
 
     apr_pool_create(&p, parent);        /* the request's pool */
-    lx_xmlmem_begin(p);
     t0 = now_us();
     ctxt = xsltNewTransformContext(sheet, page);
     apr_pool_cleanup_register(p, ctxt, free_ctxt, apr_pool_cleanup_null);
     t1 = now_us();
     out = xsltApplyStylesheetUser(sheet, page, NULL, NULL, NULL, ctxt);
-    lx_xmlmem_free_doc_with(p, out);    /* xmlFreeDoc, or not needed: see lx_xmlmem.h */
     t2 = now_us();
     xsltSaveResultToString(&lib, &lib_len, out, sheet);
     t3 = now_us();
@@ -76,8 +71,8 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *parent,
     t4 = now_us();
     same = own && lib && own_len == (size_t)lib_len && memcmp(own, lib, own_len) == 0;
     xmlFree(lib);
-    lx_xmlmem_end();                    /* the handler returns */
-    apr_pool_destroy(p);                /* the result, the context, then the chunks */
+    xmlFreeDoc(out);
+    apr_pool_destroy(p);                /* the context */
     t5 = now_us();
     c->context += t1 - t0;
     c->transform += t2 - t1;
@@ -90,7 +85,7 @@ static int round_of(xsltStylesheetPtr sheet, xmlDocPtr page, apr_pool_t *parent,
 int main(int argc, char **argv)
 {
     apr_pool_t *pool;
-    costs c = {0, 0, 0, 0, 0}, m = {0, 0, 0, 0, 0};
+    costs c = {0, 0, 0, 0, 0};
     int rounds, i, k, pages = argc - 3, differ = 0;
     xmlDocPtr *docs;
     xsltStylesheetPtr *sheets;
@@ -125,19 +120,14 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    for (k = 0; k < 2 * rounds; k++) {
-        if (k == rounds)
-            lx_xmlmem_install(pool);        /* the second half on the module's allocator */
+    for (k = 0; k < rounds; k++)
         for (i = 0; i < pages; i++)
-            differ += round_of(sheets[i], docs[i], pool, k < rounds ? &m : &c);
-    }
+            differ += round_of(sheets[i], docs[i], pool, &c);
     k = rounds * pages;
     printf("{\"pages\": %d, \"rounds\": %d, \"context_us\": %.1f, \"transform_us\": %.1f, "
            "\"libxml2_writer_us\": %.1f, \"own_writer_us\": %.1f, \"free_us\": %.1f, "
-           "\"malloc\": {\"context_us\": %.1f, \"transform_us\": %.1f, "
-           "\"own_writer_us\": %.1f, \"free_us\": %.1f}, \"writers_differ\": %d}\n",
+           "\"writers_differ\": %d}\n",
            pages, rounds, c.context / k, c.transform / k, c.libxml2_writer / k,
-           c.own_writer / k, c.free_result / k, m.context / k, m.transform / k,
-           m.own_writer / k, m.free_result / k, differ);
+           c.own_writer / k, c.free_result / k, differ);
     return differ ? 1 : 0;
 }

@@ -1,4 +1,6 @@
 """The one door for state changes (lx.change, lx.sync_steps) and the module role's rights."""
+import subprocess
+
 import pytest
 
 S1 = "2022010003"      # party member with national loans at both campuses, certificates pending
@@ -109,5 +111,9 @@ def test_module_role_writes_states_only_through_the_door(env):
 
 def test_resident_ids_are_validated_by_the_database(env):
     s = sid(env, "2022020001")
-    with pytest.raises(Exception):
-        env.cluster.psql(f"UPDATE lx.student SET id_number = '110105194912310021' WHERE id = {s}")
+    # the check digit is wrong: the trigger refuses it as a check violation (SQLSTATE 23514),
+    # which the module maps to 409; any other failure of psql must not pass for it
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        env.cluster.psql("\\set VERBOSITY verbose\n"
+                         f"UPDATE lx.student SET id_number = '110105194912310021' WHERE id = {s}")
+    assert "ERROR:  23514: invalid identity document number" in refused.value.stderr

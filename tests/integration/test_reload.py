@@ -1,6 +1,6 @@
 """httpd reloaded (apachectl -k graceful) while students load their pages: the parent unloads
-and loads the module again, and with it points libxml2's allocator away from the old code and
-at the new (core/lx_xmlmem.c).  Every request is answered, no child dies."""
+and loads the module again, and with it points libxml2's entity loader away from the old code
+and at the new (lx_xslt.c).  Every request is answered, no child dies."""
 import re
 import threading
 import time

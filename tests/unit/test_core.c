@@ -21,7 +21,8 @@
 #include "core/lx_multipart.h"
 #include "core/lx_query.h"
 #include "core/lx_text.h"
-#include "core/lx_xmlmem.h"
+#include "core/lx_pgres.h"
+#include "core/lx_digest.h"
 #include "unit.h"
 
 #define TODAY 20261128L
@@ -636,127 +637,67 @@ START_TEST(json_strings)
 }
 END_TEST
 
-/* ---- core/lx_xmlmem.c: libxml2's memory in a request's chunks ---- */
+/* ---- core/lx_pgres.c: a result's values by name, NULL said out loud ---- */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define XMLMEM_ON 0                 /* ASan builds leave libxml2 on malloc */
-#else
-#define XMLMEM_ON 1
-#endif
-
-static apr_size_t scope_blocks(void)
+static PGresult *make_result(void)
 {
-    lx_xmlmem_stats st;
-    return lx_xmlmem_stats_get(&st) ? st.blocks : 0;
+    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    PGresAttDesc cols[2] = {
+        {"ok", 0, 0, 0, LX_BOOLOID, 1, -1},
+        {"kind", 0, 0, 0, 25, -1, -1},
+    };
+    ck_assert_int_eq(PQsetResultAttrs(res, 2, cols), 1);
+    ck_assert_int_eq(PQsetvalue(res, 0, 0, "t", 1), 1);
+    ck_assert_int_eq(PQsetvalue(res, 0, 1, "student", 7), 1);
+    ck_assert_int_eq(PQsetvalue(res, 1, 0, NULL, -1), 1);     /* SQL NULL */
+    ck_assert_int_eq(PQsetvalue(res, 1, 1, "f", 1), 1);
+    return res;
 }
 
-START_TEST(xmlmem_blocks_come_from_the_scope)
+START_TEST(pgres_values)
 {
-    apr_pool_t *rp;
-    char *before, *a, *b, *big, *huge, *s;
-    lx_xmlmem_stats st;
-
-    lx_xmlmem_install(pool);
-    before = xmlMalloc(40);                         /* malloc's, outside any request */
-    apr_pool_create(&rp, pool);
-    lx_xmlmem_begin(rp);
-    a = xmlMalloc(40);
-    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 1 : 0);
-    ck_assert_int_eq(lx_xmlmem_stats_get(&st), XMLMEM_ON);
-    ck_assert_int_eq(st.chunk_bytes, XMLMEM_ON ? 64 * 1024 : 0);
-    xmlFree(a);
-    b = xmlMalloc(33);                              /* same class (48 bytes): the freed block */
-    if (XMLMEM_ON)
-        ck_assert_ptr_eq(a, b);
-    big = xmlMalloc(10000);                         /* a chunk's too */
-    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 2 : 0);
-    huge = xmlMalloc(100000);                       /* larger than a chunk: malloc's */
-    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 2 : 0);
-    memset(big, 'x', 10000);
-    memset(huge, 'x', 100000);
-    xmlFree(big);
-    xmlFree(huge);
-    xmlFree(before);                                /* malloc's block, freed by free() */
-    strcpy(b, "0123456789abcdefghijklmnopqrstuv");
-    b = xmlRealloc(b, 3000);                        /* grows into a larger class, keeps bytes */
-    ck_assert_int_eq(strncmp(b, "0123456789abcdefghijklmnopqrstuv", 32), 0);
-    b = xmlRealloc(b, 90000);                       /* and out of the chunks */
-    ck_assert_int_eq(strncmp(b, "0123456789abcdefghijklmnopqrstuv", 32), 0);
-    xmlFree(b);
-    s = (char *)xmlStrdup(BAD_CAST "离校单");
-    ck_assert_str_eq(s, "离校单");
-    xmlFree(s);
-    lx_xmlmem_end();
-    ck_assert_int_eq(lx_xmlmem_stats_get(&st), 0);
-    apr_pool_destroy(rp);
+    PGresult *res = make_result();
+    ck_assert_int_eq(lx_column(res, "kind", -1), 1);
+    ck_assert_int_eq(lx_column(res, "kind", 0), 1);       /* a wrong hint is checked */
+    ck_assert_int_eq(lx_column(res, "none", 1), -1);
+    ck_assert_str_eq(lx_value(res, 0, "kind"), "student");
+    ck_assert_ptr_null(lx_value(res, 1, "ok"));           /* NULL */
+    ck_assert_ptr_null(lx_value(res, 0, "none"));         /* no such column */
+    ck_assert_ptr_null(lx_value(res, 2, "ok"));           /* no such row */
+    ck_assert_ptr_null(lx_value(NULL, 0, "ok"));
+    ck_assert_int_eq(lx_value_true(res, 0, "ok"), 1);
+    ck_assert_int_eq(lx_value_true(res, 1, "ok"), 0);     /* NULL is not true */
+    ck_assert_int_eq(lx_value_true(res, 1, "kind"), 0);   /* 'f' */
+    ck_assert_int_eq(lx_value_true(res, 0, "none"), 0);
+    ck_assert_int_eq(lx_value_is(res, 0, "kind", "student"), 1);
+    ck_assert_int_eq(lx_value_is(res, 1, "ok", "student"), 0);
+    ck_assert_int_eq(lx_type_is_number(1700), 1);         /* numeric */
+    ck_assert_int_eq(lx_type_is_number(25), 0);           /* text */
+    PQclear(res);
 }
 END_TEST
 
-/* A page's documents freed by pool cleanups after the handler returned (lx_view.c does so):
- * their blocks are nobody's to recycle then, and the chunks go back after the cleanups.  When
- * a block of the scope went to malloc (here a value larger than a chunk), the documents are
- * freed block by block (make test runs the unit tests under valgrind: no leak either way). */
-static void make_page(apr_pool_t *rp, apr_size_t big)
+START_TEST(json_times_at_offset)
 {
-    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "page", NULL);
-    int i;
-
-    xmlDocSetRootElement(doc, root);
-    for (i = 0; i < 5000; i++)                      /* more than one chunk */
-        xmlSetProp(xmlNewChild(root, NULL, BAD_CAST "step", NULL), BAD_CAST "name",
-                   BAD_CAST "图书馆还书");
-    if (big) {
-        char *v = calloc(1, big + 1);
-        memset(v, 'x', big);
-        xmlSetProp(root, BAD_CAST "note", BAD_CAST v);
-        free(v);
-    }
-    lx_xmlmem_free_doc_with(rp, doc);
-    ck_assert_int_eq(xmlChildElementCount(root), 5000);
-}
-
-START_TEST(xmlmem_documents_outlive_the_scope)
-{
-    apr_size_t big;
-    for (big = 0; big <= 100000; big += 100000) {
-        apr_pool_t *rp;
-        lx_xmlmem_install(pool);
-        apr_pool_create(&rp, pool);
-        lx_xmlmem_begin(rp);
-        make_page(rp, big);
-        lx_xmlmem_end();
-        xmlFree(xmlMalloc(16));                     /* outside: malloc's */
-        apr_pool_destroy(rp);                       /* the documents, then the chunks */
-    }
+    /* 2026-06-20 01:30:00 UTC */
+    ck_assert_str_eq(lx_json_time(pool, "1781919000", 8 * 3600), "\"2026-06-20T09:30:00+08:00\"");
+    ck_assert_str_eq(lx_json_time(pool, "1781919000", 0), "\"2026-06-20T01:30:00+00:00\"");
+    ck_assert_str_eq(lx_json_time(pool, "1781919000", -(5 * 3600 + 30 * 60)),
+                     "\"2026-06-19T20:00:00-05:30\"");
+    ck_assert_str_eq(lx_json_time(pool, NULL, 8 * 3600), "null");
+    ck_assert_str_eq(lx_json_time(pool, "12x", 8 * 3600), "null");
 }
 END_TEST
 
-START_TEST(xmlmem_scopes_nest)
+START_TEST(digest_and_codes)
 {
-    apr_pool_t *outer, *inner;
-    char *a, *b, *c;
-
-    lx_xmlmem_install(pool);
-    apr_pool_create(&outer, pool);
-    apr_pool_create(&inner, pool);
-    lx_xmlmem_begin(outer);
-    a = xmlMalloc(100);
-    lx_xmlmem_begin(inner);
-    xmlFree(a);                                     /* the outer scope's: not the inner's */
-    b = xmlMalloc(100);
-    ck_assert_ptr_ne(a, b);
-    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 1 : 0);
-    xmlFree(b);
-    lx_xmlmem_end();
-    apr_pool_destroy(inner);
-    ck_assert_int_eq(scope_blocks(), XMLMEM_ON ? 1 : 0);   /* the outer one again */
-    c = xmlMalloc(100);
-    if (XMLMEM_ON)
-        ck_assert_ptr_ne(c, a);                     /* a was dropped, not recycled */
-    xmlFree(c);
-    lx_xmlmem_end();
-    apr_pool_destroy(outer);
+    ck_assert_str_eq(lx_digest(pool, ""), "cbf29ce484222325");
+    ck_assert_str_eq(lx_digest(pool, "a"), "af63dc4c8601ec8c");
+    ck_assert_int_eq(lx_step_code_valid("library_return"), 1);
+    ck_assert_int_eq(lx_step_code_valid("9lives"), 0);
+    ck_assert_int_eq(lx_step_code_valid("Library"), 0);
+    ck_assert_int_eq(lx_step_code_valid(""), 0);
+    ck_assert_int_eq(lx_step_code_valid(NULL), 0);
 }
 END_TEST
 
@@ -765,7 +706,7 @@ int main(void)
     Suite *s = suite_create("core");
     TCase *id = tcase_create("idcard"), *q = tcase_create("query"), *t = tcase_create("text");
     TCase *f = tcase_create("form"), *c = tcase_create("csrf"), *m = tcase_create("upload");
-    TCase *h = tcase_create("html"), *x = tcase_create("xmlmem");
+    TCase *h = tcase_create("html"), *x = tcase_create("pgres");
     SRunner *sr;
     int failed;
 
@@ -807,9 +748,9 @@ int main(void)
     tcase_add_test(h, html_svg_namespace);
     tcase_add_test(h, html_no_root);
     tcase_add_checked_fixture(x, setup, teardown);
-    tcase_add_test(x, xmlmem_blocks_come_from_the_scope);
-    tcase_add_test(x, xmlmem_documents_outlive_the_scope);
-    tcase_add_test(x, xmlmem_scopes_nest);
+    tcase_add_test(x, pgres_values);
+    tcase_add_test(x, json_times_at_offset);
+    tcase_add_test(x, digest_and_codes);
     suite_add_tcase(s, h);
     suite_add_tcase(s, x);
     suite_add_tcase(s, m);

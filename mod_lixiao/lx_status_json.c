@@ -1,6 +1,7 @@
 /*
- * api_status.c: the portal's status document for one student, written from the rows of
- * lx.api_status_rows (sql/016): one row per step that applies, the student's columns on each.
+ * lx_status_json.c: the portal's status document for one student (GET /lx/api/v1/students/
+ * {no}/status, page_api.c), written from the rows of lx.api_status_rows: one row per step that
+ * applies, the student's columns on each.
  *
  *   {"student": {"student_no", "name", "college", "class", "cohort", "programme",
  *                "cohort_closed"},
@@ -8,16 +9,12 @@
  *    "steps": [{"point", "point_name", "step", "name", "state", "optional", "at"}],
  *    "left":  [{"point", "point_name", "step", "name", "location"}]}   (required, pending)
  *
- * Times are China Standard Time, as "2026-06-20T09:30:00+08:00".  Writing the document here
+ * Times are local time at LixiaoTimeZone, as "2026-06-20T09:30:00+08:00".  Writing it here
  * rather than with json_build_object in PostgreSQL costs a few microseconds instead of two
- * hundred (see the migration).
+ * hundred (measured when lx.api_status_rows came, sql/016).
  */
-#include "lx_private.h"
+#include "lx_req.h"
 #include "core/lx_json.h"
-
-#include <time.h>
-
-#define LX_CST_OFFSET (8 * 3600)
 
 static const char *lx_json_text(apr_pool_t *p, const PGresult *res, int row, const char *col)
 {
@@ -31,20 +28,6 @@ static const char *lx_json_bool(const PGresult *res, int row, const char *col)
     return !v ? "null" : v[0] == 't' ? "true" : "false";
 }
 
-static const char *lx_json_cst_time(apr_pool_t *p, const char *epoch)
-{
-    char buf[40];
-    time_t t;
-    struct tm tm;
-
-    if (!epoch)
-        return "null";
-    t = (time_t)apr_atoi64(epoch) + LX_CST_OFFSET;
-    if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "\"%Y-%m-%dT%H:%M:%S+08:00\"", &tm))
-        return "null";
-    return apr_pstrdup(p, buf);
-}
-
 /* The common members of a step in "steps" and "left". */
 static const char *lx_json_step_head(apr_pool_t *p, const PGresult *res, int i)
 {
@@ -56,7 +39,7 @@ static const char *lx_json_step_head(apr_pool_t *p, const PGresult *res, int i)
 
 /* OK with *json the document, or NULL when there is no such student; else the database's
  * status (503 and friends). */
-int lx_api_status_json(lx_req *q, const char *student_no, const char **json)
+int lx_status_json(lx_req *q, const char *student_no, const char **json)
 {
     apr_pool_t *p = q->r->pool;
     const char *params[1] = {student_no};
@@ -79,12 +62,13 @@ int lx_api_status_json(lx_req *q, const char *student_no, const char **json)
         int optional;
         if (!state)
             continue;           /* a student without states: the one row has no step */
-        optional = lx_value(res, i, "optional")[0] == 't';
+        optional = lx_value_true(res, i, "optional");
         head = lx_json_step_head(p, res, i);
         APR_ARRAY_PUSH(steps, const char *) = apr_pstrcat(p, head,
             ", \"state\": ", lx_json_string(p, state),
             ", \"optional\": ", optional ? "true" : "false",
-            ", \"at\": ", lx_json_cst_time(p, lx_value(res, i, "at_epoch")), "}", NULL);
+            ", \"at\": ", lx_json_time(p, lx_value(res, i, "at_epoch"), q->conf->utc_offset),
+            "}", NULL);
         if (optional)
             continue;
         required++;
@@ -109,6 +93,7 @@ int lx_api_status_json(lx_req *q, const char *student_no, const char **json)
         ", \"steps\": [", apr_array_pstrcat(p, steps, ','),
         "], \"left\": [", apr_array_pstrcat(p, left, ','),
         /* null when read from the primary; from a standby, the time it is current to */
-        "], \"as_of\": ", lx_json_cst_time(p, lx_db_as_of(q)), "}", NULL);
+        "], \"as_of\": ", lx_json_time(p, lx_db_as_of(q->db), q->conf->utc_offset),
+        "}", NULL);
     return OK;
 }
