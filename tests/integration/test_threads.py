@@ -2,18 +2,8 @@
 and libxml2 share the compiled stylesheets between threads: STYLE.md)."""
 import concurrent.futures as cf
 import random
-import re
 
-# what differs between two renderings of the same page: the request id and the minute
-VOLATILE = [re.compile("请求编号 <code>[^<]*</code>".encode()),
-            re.compile("(打印时间：|页面生成于 <time>)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d".encode()),
-            re.compile(rb'now="[^"]*"|request-id="[^"]*"')]
-
-
-def normal(body):
-    for v in VOLATILE:
-        body = v.sub(b"", body)
-    return body
+from volatile import normal
 
 
 def test_sixty_four_threads_render_what_one_thread_renders(env, httpd):
