@@ -77,5 +77,5 @@ script() {
 # -1: one transaction; the \echo lines are printed as the script goes, and only its commit
 # makes them true (ON_ERROR_STOP rolls everything back on the first error)
 out=$(script | run_psql -1 -f -) || { echo "migrate.sh: failed, nothing was changed" >&2; exit 1; }
+# the definitions are applied on every run and not reported: a second run prints nothing
 printf '%s\n' "$out" | grep '^migrate: applied' || true
-echo "migrate: applied sql/functions ($FUNCTION_FILES)"
