@@ -3,15 +3,6 @@
 -- (lx.student_accounts, lx.operator_accounts), and the triggers that keep the sheet's version
 -- (lx.sheet_rev per student, lx.config_version for the configuration) up to date.
 
--- Shown on pages: the first six and the last four characters (430102********123X).  Documents
--- too short for that show only their last four.
-CREATE OR REPLACE FUNCTION lx.mask_id(p text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT CASE WHEN length(p) >= 14
-                THEN left(p, 6) || repeat('*', length(p) - 10) || right(p, 4)
-                ELSE repeat('*', greatest(length(p) - 4, 0)) || right(p, 4) END
-$$;
-
 -- Whether p_login may see the clearance record of p_student_no: the student themself, an
 -- administrator, the deferral point, or an operator of a point that covers the student.
 -- Leaders see statistics, not personal records.
@@ -161,7 +152,7 @@ LANGUAGE sql STABLE AS $$
     -- the student first (k0 = 0), then the steps in the order of points and steps
     SELECT 0 AS k0, 0 AS k1, 0 AS k2, 0 AS k3, 0 AS k4,
            me.student_no, me.name, me.gender::text AS gender, it.name AS id_type,
-           CASE WHEN length(me.id_number) >= 14     -- as lx.mask_id()
+           CASE WHEN length(me.id_number) >= 14     -- 430102********123X
                 THEN left(me.id_number, 6) || repeat('*', length(me.id_number) - 10)
                      || right(me.id_number, 4)
                 ELSE repeat('*', greatest(length(me.id_number) - 4, 0))
