@@ -1,6 +1,6 @@
 /*
- * action_change.c: the desk's state changes, all through lx.desk_change (sql/006_desk.sql),
- * which goes through the one door lx.change and is all or nothing:
+ * action_change.c: the desk's state changes, all through lx.desk_change
+ * (sql/functions/desk.sql), which goes through the one door lx.change and is all or nothing:
  *
  *   POST /lx/op/confirm   how=individual: s and the ticked step.CODE fields
  *                         how=class|dorm: one step.CODE and the ticked sid.NO fields

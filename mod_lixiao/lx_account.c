@@ -15,7 +15,8 @@ int lx_account_load(request_rec *r, lx_db *db, lx_account **out)
     PGresult *res;
     int i;
 
-    /* students first: on graduation day nearly every request is a student's (sql/015) */
+    /* students first: on graduation day nearly every request is a student's
+     * (lx.student_accounts, sql/functions/sheet.sql) */
     res = lx_db_prepared(db, "SELECT * FROM lx.student_accounts WHERE login = $1", 1, params);
     if (res && PQntuples(res) == 0)
         res = lx_db_prepared(db, "SELECT * FROM lx.operator_accounts WHERE login = $1 "

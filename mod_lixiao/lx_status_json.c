@@ -11,7 +11,8 @@
  *
  * Times are local time at LixiaoTimeZone, as "2026-06-20T09:30:00+08:00".  Writing it here
  * rather than with json_build_object in PostgreSQL costs a few microseconds instead of two
- * hundred (measured when lx.api_status_rows came, sql/016).
+ * hundred (measured when lx.api_status_rows came: sql/016_api_rows.sql; the view is in
+ * sql/functions/api.sql).
  */
 #include "lx_req.h"
 #include "core/lx_json.h"

@@ -4,9 +4,9 @@
  *   GET  /lx/admin[?tab=operators|steps|cohorts|events&...]   one tab, its data as flat lists
  *   POST /lx/admin/ACTION                                     one change (table below)
  *
- * Every change is a call of an lx.admin_* function (sql/008_admin.sql), which checks the rights,
- * refuses what would break consistency with a reason in Chinese (shown on the error page), and
- * logs itself.  Changes of operators take effect on their next request: nothing is cached.
+ * Every change is a call of an lx.admin_* function (sql/functions/admin.sql), which checks
+ * the rights, refuses what would break consistency with a reason in Chinese (shown on the error
+ * page), and logs itself.  Changes of operators take effect on their next request: nothing is cached.
  */
 #include "lx_handlers.h"
 #include "core/lx_query.h"

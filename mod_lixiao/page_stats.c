@@ -1,5 +1,5 @@
 /*
- * page_stats.c: live statistics, /lx/stats, from the counters of sql/011_stats.sql.
+ * page_stats.c: live statistics, /lx/stats, from the counters of sql/functions/stats.sql.
  *
  *   GET /lx/stats[?cohort=ID[&college=CODE[&class=CODE]]]   the dashboard and its drill-down
  *   ...&format=csv|xlsx&table=cohort|college|step|day|class|pending   each table for Excel

@@ -15,7 +15,9 @@
 #                                                 as lixiao.conf.dist
 #   /etc/apache2/lixiao.secret                    the key of the forms' CSRF tokens, made once
 #   /usr/share/mod_lixiao/templates/              the stylesheets and static files (replaced)
-#   /usr/share/mod_lixiao/sql/NNN_*.sql           the schema's migrations (replaced)
+#   /usr/share/mod_lixiao/sql/NNN_*.sql           the schema's migrations, and in sql/functions/
+#                                                 its functions, views, triggers and grants
+#                                                 (replaced)
 #   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (README, "Upgrade")
 #   /usr/local/bin/lixiao-import                  the roster and feed import from the command
 #                                                 line (BINDIR= changes the directory)
@@ -82,6 +84,8 @@ chmod -R u=rwX,go=rX "$DESTDIR$SHARE/templates.new"
 swap_dir "$DESTDIR$SHARE/templates"
 stage_dir "$DESTDIR$SHARE/sql"
 install -m 644 sql/[0-9][0-9][0-9]_*.sql "$DESTDIR$SHARE/sql.new/"
+install -d -m 755 "$DESTDIR$SHARE/sql.new/functions"
+install -m 644 sql/functions/*.sql "$DESTDIR$SHARE/sql.new/functions/"
 swap_dir "$DESTDIR$SHARE/sql"
 install -m 755 scripts/migrate.sh "$DESTDIR$SHARE/scripts/migrate.sh"
 install -m 755 build/lixiao-import "$DESTDIR$BINDIR/lixiao-import"

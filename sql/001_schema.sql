@@ -2,7 +2,10 @@
 --
 -- Migrations run as the schema owner (lx_owner, see scripts/migrate.sh); the module connects as
 -- lx_app, which only reads tables, appends to the event log and calls the functions of
--- 002_change.sql.  Every table lives in schema lx.
+-- sql/functions/change.sql.  Every table lives in schema lx.
+--
+-- The functions, views, triggers and grants it defined are in sql/functions/ (checks.sql), which
+-- scripts/migrate.sh applies after the migrations.
 
 CREATE SCHEMA lx;
 
@@ -65,34 +68,6 @@ CREATE TABLE lx.id_type (
     checked     boolean NOT NULL
 );
 
--- GB 11643-1999: 17 digits, a check character over them, digits 7-14 a real past date.
-CREATE FUNCTION lx.resident_id_valid(p text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    w int[] := ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2];
-    s int := 0;
-    birth date;
-BEGIN
-    IF p !~ '^[0-9]{17}[0-9X]$' THEN
-        RETURN false;
-    END IF;
-    FOR i IN 1..17 LOOP
-        s := s + (ascii(substr(p, i, 1)) - 48) * w[i];
-    END LOOP;
-    IF substr('10X98765432', s % 11 + 1, 1) <> substr(p, 18, 1) THEN
-        RETURN false;
-    END IF;
-    BEGIN
-        birth := to_date(substr(p, 7, 8), 'YYYYMMDD');
-    EXCEPTION WHEN others THEN
-        RETURN false;
-    END;
-    -- to_date accepts 20230230 by rolling over: insist the date reads back the same
-    RETURN to_char(birth, 'YYYYMMDD') = substr(p, 7, 8)
-       AND birth > DATE '1900-01-01';
-END;
-$$;
-
 CREATE TABLE lx.student (
     id              serial PRIMARY KEY,
     student_no      text NOT NULL UNIQUE CHECK (student_no ~ '^[0-9]{10}$'),
@@ -131,23 +106,6 @@ CREATE INDEX student_dorm_idx ON lx.student (dorm_room_id);
 CREATE INDEX student_cohort_idx ON lx.student (cohort_id);
 CREATE INDEX student_id_number_idx ON lx.student (id_number);
 CREATE INDEX student_name_idx ON lx.student (name);
-
--- Resident IDs are validated in the database as well as in the module: imports and hand edits
--- meet the same rule.
-CREATE FUNCTION lx.student_check_id() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.id_number := upper(NEW.id_number);
-    IF (SELECT checked FROM lx.id_type WHERE code = NEW.id_type)
-       AND NOT lx.resident_id_valid(NEW.id_number) THEN
-        RAISE EXCEPTION 'invalid identity document number for student %', NEW.student_no
-            USING ERRCODE = 'check_violation';
-    END IF;
-    NEW.updated_at := now();
-    RETURN NEW;
-END;
-$$;
-CREATE TRIGGER student_check_id BEFORE INSERT OR UPDATE ON lx.student
-    FOR EACH ROW EXECUTE FUNCTION lx.student_check_id();
 
 -- National student loans, one row per campus at which the student holds one.
 CREATE TABLE lx.student_loan (
@@ -228,25 +186,6 @@ CREATE TABLE lx.step_prereq (
     CHECK (step_id <> requires_id)
 );
 
--- The facts named by rules must exist in lx.fact.
-CREATE FUNCTION lx.step_check_facts() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    unknown text;
-BEGIN
-    SELECT f INTO unknown
-      FROM unnest(NEW.applies_when || NEW.applies_unless || NEW.batch_unless) AS f
-     WHERE NOT EXISTS (SELECT 1 FROM lx.fact WHERE code = f)
-     LIMIT 1;
-    IF unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'step %: unknown fact "%"', NEW.code, unknown
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    RETURN NEW;
-END;
-$$;
-CREATE TRIGGER step_check_facts BEFORE INSERT OR UPDATE ON lx.step
-    FOR EACH ROW EXECUTE FUNCTION lx.step_check_facts();
-
 -- Steps enabled per cohort (the refund step is enabled for none since 2017).
 CREATE TABLE lx.cohort_step (
     cohort_id   integer NOT NULL REFERENCES lx.cohort,
@@ -289,21 +228,8 @@ CREATE TABLE lx.operator_point (
     UNIQUE NULLS NOT DISTINCT (login, point_id, college_id)
 );
 
-CREATE FUNCTION lx.operator_point_check() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF ((SELECT scope FROM lx.point WHERE id = NEW.point_id) = 'college')
-       <> (NEW.college_id IS NOT NULL) THEN
-        RAISE EXCEPTION 'operator %: a college-scoped point needs a college, others none',
-            NEW.login USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END;
-$$;
-CREATE TRIGGER operator_point_check BEFORE INSERT OR UPDATE ON lx.operator_point
-    FOR EACH ROW EXECUTE FUNCTION lx.operator_point_check();
-
 -- The state of each enabled step for each student of the cohort.  Written only by the
--- functions of 002_change.sql.
+-- functions of sql/functions/change.sql.
 CREATE TABLE lx.step_state (
     student_id  integer NOT NULL,
     step_id     integer NOT NULL,     -- a step of lx.step through lx.cohort_step (FK below)
@@ -356,17 +282,6 @@ CREATE INDEX event_student_idx ON lx.event (student_id, at);
 CREATE INDEX event_login_idx ON lx.event (login, at);
 CREATE INDEX event_step_idx ON lx.event (step_id, at);
 CREATE INDEX event_at_idx ON lx.event (at);
-
-CREATE FUNCTION lx.event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the event log is append-only (% refused)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-CREATE TRIGGER event_no_update BEFORE UPDATE OR DELETE ON lx.event
-    FOR EACH ROW EXECUTE FUNCTION lx.event_append_only();
-CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON lx.event
-    FOR EACH STATEMENT EXECUTE FUNCTION lx.event_append_only();
 
 -- Forms already carried out, by the request id the form was rendered with: a form sent twice
 -- (a double click, a reload, a retry after a timeout) changes nothing the second time.

@@ -147,7 +147,7 @@ const char *lx_import_mask(apr_pool_t *p, const char *id)
         if ((unsigned char)id[i] >= 0x80)
             return "******";                    /* not an ID's characters: show none */
     m = apr_pstrdup(p, id);
-    /* as lx.mask_id: the region and the last four stay, the birth date goes */
+    /* as lx.student_sheet's id_masked: the region and the last four stay, the birth date goes */
     for (i = 0; i < n; i++)
         if (n >= 14 ? i >= 6 && i < n - 4 : i + 4 < n)
             m[i] = '*';

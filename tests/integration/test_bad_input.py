@@ -565,7 +565,7 @@ def test_refused_imports_put_no_id_number_in_any_log(httpd, env, world):
 
 
 def test_feed_over_the_record_cap_writes_nothing(httpd, env, world):
-    """lx.feed_apply takes at most 100,000 records in one document (sql/009)."""
+    """lx.feed_apply takes at most 100,000 records in one document (sql/functions/feed.sql)."""
     before = fingerprint(env)
     rec = {"student_no": world.a[3], "loans": 0, "fines": 0}
     doc = json.dumps({"records": [rec] * 100001})

@@ -325,8 +325,8 @@ def test_odd_requests_never_get_a_5xx(httpd, logcheck, path):
 
 
 def test_sheet_agrees_with_the_rule_functions_for_every_student(env):
-    """lx.student_sheet (sql/040) writes out lx.missing_prereqs, lx.student_facts and
-    lx.sheet_version to stay one inlined statement: for every student of the demo data, each
+    """lx.student_sheet (sql/functions/sheet.sql) writes out lx.missing_prereqs,
+    lx.student_facts and lx.sheet_version (rules.sql) to stay one inlined statement: for every student of the demo data, each
     step's missing prerequisites (codes and names), lifted gate, certificates and the sheet's
     version are those the rule functions give."""
     bad = env.cluster.psql("""
