@@ -170,22 +170,26 @@ def test_search_too_long_and_overlong_numbers(httpd, world):
         assert _message(r)
 
 
-@pytest.mark.parametrize("path", [
-    "/lx/student/２０２２０１０００１", "/lx/student/20220100011", "/lx/student/202201000",
-    "/lx/student/2022010001%00", "/lx/student/%FF", "/lx/student/2022010001;", "/lx/student/-1",
-    "/lx/student/2022010001/x", "/lx/student/' OR '1'='1", "/lx/op?s=２０２２０１０００１",
-    "/lx/op?s=%00", "/lx/op?s=%FF", "/lx/op/batch?step=instruments&mode=class&s=%00",
-    "/lx/op/batch?step=a%27b&mode=class&s=2022010001", "/lx/deferral?s=2022%00",
-    "/lx/admin?tab=events&student=%27", "/lx/admin?tab=events&from=2026-02-30",
-    "/lx/admin?tab=events&from=9999-99-99", "/lx/admin?tab=events&login=%FF",
-    "/lx/stats?cohort=1%27", "/lx/stats?college=%FF", "/lx/stats?cohort=99999999999",
-    "/lx/op/export?kind=pending&step=%27", "/lx/lookup?no=%00",
+# each answer exactly: a page of its own kind with the message in place (200), or the error
+# page (400: a parameter that cannot be meant, 404: no such student or page)
+@pytest.mark.parametrize("path,status", [
+    ("/lx/student/２０２２０１０００１", 404), ("/lx/student/20220100011", 404),
+    ("/lx/student/202201000", 404), ("/lx/student/2022010001%00", 404),
+    ("/lx/student/%FF", 404), ("/lx/student/2022010001;", 404), ("/lx/student/-1", 404),
+    ("/lx/student/2022010001/x", 404), ("/lx/student/' OR '1'='1", 404),
+    ("/lx/op?s=２０２２０１０００１", 200), ("/lx/op?s=%00", 200), ("/lx/op?s=%FF", 200),
+    ("/lx/op/batch?step=instruments&mode=class&s=%00", 400),
+    ("/lx/op/batch?step=a%27b&mode=class&s=2022010001", 400), ("/lx/deferral?s=2022%00", 200),
+    ("/lx/admin?tab=events&student=%27", 200), ("/lx/admin?tab=events&from=2026-02-30", 200),
+    ("/lx/admin?tab=events&from=9999-99-99", 200), ("/lx/admin?tab=events&login=%FF", 200),
+    ("/lx/stats?cohort=1%27", 400), ("/lx/stats?college=%FF", 400),
+    ("/lx/stats?cohort=99999999999", 400), ("/lx/op/export?kind=pending&step=%27", 400),
+    ("/lx/lookup?no=%00", 400),
 ])
-def test_bad_numbers_and_parameters_in_urls(httpd, world, path):
+def test_bad_numbers_and_parameters_in_urls(httpd, world, path, status):
     user = "admin"
     r = httpd.get(urllib.parse.quote(path, safe="/?=&%;'"), user=user)
-    assert r.status_code < 500, (path, r.status_code, r.text[:300])
-    assert r.status_code in (200, 303, 400, 403, 404), (path, r.status_code)
+    assert r.status_code == status, (path, r.status_code, r.text[:300])
 
 
 @pytest.mark.parametrize("no", ["２０２２０１０００１", "20220100011", "2022010001%00", "%FF", "x",
@@ -193,9 +197,9 @@ def test_bad_numbers_and_parameters_in_urls(httpd, world, path):
 def test_bad_numbers_in_the_status_api(httpd, world, no):
     r = httpd.get(f"/lx/api/v1/students/{urllib.parse.quote(no, safe='%')}/status",
                   headers=world.headers("portal"))
-    assert r.status_code in (400, 404), (no, r.status_code)
+    assert r.status_code == 404, (no, r.status_code)
     if r.headers["Content-Type"].startswith("application/json"):
-        assert r.json()["error"]["code"] in ("not_found", "bad_request")
+        assert r.json()["error"]["code"] == "not_found"
     else:
         # httpd itself refuses an encoded NUL in a path before any module sees it
         assert "%00" in no and r.status_code == 404
@@ -245,7 +249,7 @@ def test_bad_notes_change_nothing(httpd, env, world, field, value, status):
     body = lambda d: encoded([("csrf", q(d["csrf"])), ("rid", d["rid"]), ("s", no),  # noqa
                               ("note", enc)])
     r = post(world, "deferral", "/lx/deferral/close", {}, "deferral", raw=body)
-    assert r.status_code in (status, 409) and r.status_code != 303, r.status_code
+    assert r.status_code == status, r.status_code
     assert fingerprint(env) == before
 
 
@@ -385,7 +389,8 @@ def test_too_many_fields_duplicate_keys_and_content_type(httpd, env, world):
     r = httpd.request("POST", "/lx/api/v1/feeds/library",
                       data='{"records": [], "records": []}',
                       headers=dict(tok, **{"Content-Type": "application/json"}))
-    assert r.status_code in (200, 400)
+    # a repeated key is accepted (RFC 8259 leaves it open); both say no records: no change
+    assert r.status_code == 200 and r.json() == {"ok": True, "changed": 0}
     r = httpd.request("POST", "/lx/admin/import", user="admin", data={"a": "1"})
     assert r.status_code == 415
     assert fingerprint(env) == before
