@@ -8,7 +8,7 @@
  *
  *   mod_lixiao.c                    the module, its directives, every default
  *   lx_route.c                      the route table: method, path, handler, flags
- *   page_*.c, action_*.c, api_*.c   one screen or action each (lx_handlers.h); never each other
+ *   page_*.c, action_*.c            one screen or action each (lx_handlers.h); never each other
  *   lx_page.c ... lx_batch.c        builders that pages share (lx_req.h)
  *   lx_db.c, lx_readpool.c, lx_gate.c    the database (lx_db.h)
  *   lx_xslt.c, lx_xml.c             stylesheets and our XML vocabulary (lx_xslt.h, lx_xml.h)
