@@ -2,7 +2,7 @@
 -- log (never updates, deletes or truncates it: no such grant, and a trigger refuses even the
 -- owner), and changes states only through the SECURITY DEFINER functions of sql/functions/change.sql.
 -- The roles themselves are created by whoever administers the cluster (scripts/db.sh for the
--- demo and the tests; README "Installation" for production).
+-- demo and the tests; docs/installation.md for production).
 --
 -- The functions, views, triggers and grants it defined are in sql/functions/ (grants.sql), which
 -- scripts/migrate.sh applies after the migrations.

@@ -4,7 +4,7 @@
 -- functions of this directory (the door: change.sql).  The event log is never updated, deleted
 -- or truncated (no such grant, and a trigger of checks.sql refuses even the owner).  The roles
 -- themselves are created by whoever administers the cluster (scripts/pg.sh setup for the demo
--- and the tests; README "Installation" for production).  Each statement states a final
+-- and the tests; docs/installation.md for production).  Each statement states a final
 -- state, so that running this file again changes nothing.
 
 REVOKE ALL ON SCHEMA lx FROM PUBLIC;
