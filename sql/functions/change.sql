@@ -183,8 +183,9 @@ END;
 $$;
 
 -- lx.change (002) ran lx.operator_covers and lx.missing_prereqs once per student: 40 calls of
--- each for a class.  The same rules, now once per college and programme and one scan of the
--- students' states; the outcomes are those of 002.  Its statements, and those of the counters
+-- each for a class.  The same rules, now once per college and programme and, for the
+-- prerequisites, the set-based rules of rules.sql over all the students; the outcomes are
+-- those of 002.  Its statements, and those of the counters
 -- and of lx.desk_change, keep one generic plan per connection: PL/pgSQL's default planned the
 -- large statement anew on every call (custom plans looked cheaper), half of a single confirm.
 CREATE OR REPLACE FUNCTION lx.change(p_action text, p_step_id integer, p_students integer[], p_how text,
@@ -240,34 +241,14 @@ BEGIN
                   FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id
                  WHERE s.id = ANY (p_students)) k
     ), blockers AS (
-        -- lx.missing_prereqs (confirm) and lx.done_dependents (revoke) for all the students
-        -- in one scan of their states
-        SELECT gs.student_id, string_agg(g.code, ' ' ORDER BY p.sort, g.sort, g.id) AS missing
-          FROM lx.step_state gs
-          JOIN lx.step g ON g.id = gs.step_id
-          JOIN lx.point p ON p.id = g.point_id
+        -- the rules (rules.sql) for all the students at once, inlined: one scan of their states
+        SELECT b.student_id, b.missing
+          FROM lx.blocking_prereqs(p_students, p_step_id) b
          WHERE p_action = 'confirm'
-           AND gs.student_id = ANY (p_students)
-           AND gs.state = 'pending'
-           AND g.id <> p_step_id
-           AND ((g.gates AND st.requires_gates)
-                OR g.id IN (SELECT requires_id FROM lx.step_prereq WHERE step_id = p_step_id))
-           AND NOT EXISTS (SELECT 1 FROM lx.override o
-                            WHERE o.student_id = gs.student_id AND o.step_id = g.id)
-         GROUP BY gs.student_id
         UNION ALL
-        SELECT ds.student_id, string_agg(d.code, ' ' ORDER BY d.sort, d.id)
-          FROM lx.step_state ds
-          JOIN lx.step d ON d.id = ds.step_id
+        SELECT d.student_id, d.dependents
+          FROM lx.blocking_dependents(p_students, p_step_id) d
          WHERE p_action = 'revoke'
-           AND ds.student_id = ANY (p_students)
-           AND ds.state = 'done'
-           AND d.id <> p_step_id
-           AND ((d.requires_gates AND st.gates)
-                OR d.id IN (SELECT step_id FROM lx.step_prereq WHERE requires_id = p_step_id))
-           AND NOT EXISTS (SELECT 1 FROM lx.override o
-                            WHERE o.student_id = ds.student_id AND o.step_id = p_step_id)
-         GROUP BY ds.student_id
     ), judged AS (
         SELECT r.sid,
                CASE
