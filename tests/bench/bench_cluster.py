@@ -1,5 +1,5 @@
-"""make bench-cluster: issue 10's figures on loopback.  The cluster of README "Large
-installations" (tests/integration/clusterenv.py: a primary, a synchronous standby, two httpd
+"""make bench-cluster: issue 10's figures on loopback.  The cluster of docs/operation.md
+"Large installations" (tests/integration/clusterenv.py: a primary, a synchronous standby, two httpd
 nodes, a balancer in front), with the demo's 10,500 students, loaded with wrk through the
 balancer:
 
@@ -14,7 +14,7 @@ the standby's PostgreSQL, each node's httpd, the balancer) per request: on machi
 own that is what bounds each one, and it shows where a second node or the standby takes work
 off the others.  Writes
 bench/cluster.json (commit, date, machine, wrk commands and raw output, figures) and
-bench/cluster.md, whose table it copies into README.md.  Every process runs on the same two
+bench/cluster.md, whose table it copies into docs/performance.md.  Every process runs on the same two
 cores: a second node or a standby can only add throughput where it has cores of its own, and
 these figures show what the extra hops cost and what the machinery does, not what more
 machines would give.
