@@ -146,7 +146,7 @@ def site_dir():
 
 def test_the_documented_steps_give_lx_behind_cas(staged, env, site_dir):
     """Debian's Apache started from a copy of /etc/apache2 with the staged module and the
-    production lixiao.conf, edited only where README "Installation" says a site edits it
+    production lixiao.conf, edited only where docs/installation.md says a site edits it
     (database, CAS server and its CA, plus a test's own port and directories), in front of the
     session's database and a CAS server on loopback: a student signs in through CAS and lands
     on their sheet, a stranger gets the 403 page, a program's token passes without CAS, and
@@ -240,15 +240,15 @@ def wait_for_exit(pidfile):
         time.sleep(0.1)
 
 
-def readme_block(heading, lang):
-    """The first ```lang block after heading in README.md."""
-    text = (REPO / "README.md").read_text()
+def doc_block(heading, lang):
+    """The first ```lang block after heading in docs/installation.md."""
+    text = (REPO / "docs" / "installation.md").read_text()
     after = text[text.index(heading):]
     return re.search(rf"```{lang}\n(.*?)```", after, re.S).group(1)
 
 
 def test_the_documented_database_steps():
-    """README "Installation", step 2 and 6, on a cluster of its own: the roles and database of
+    """docs/installation.md, steps 2 and 6, on a cluster of its own: the roles and database of
     its SQL, the schema by migrate.sh as lx_admin (no superuser), a second run that applies
     nothing, the first administrator, then pg_dump and pg_restore into a new database."""
     base = open_dir("lx-dbsteps-")
@@ -260,7 +260,7 @@ def test_the_documented_database_steps():
         with open(base / "pg/pg_hba.conf", "a") as f:
             f.write("local   lixiao,lixiao_restore   lx_admin,lx_app   scram-sha-256\n")
         subprocess.run(pg + ["start", str(base)], check=True, capture_output=True)
-        sql = readme_block("### 2. The database", "sql")
+        sql = doc_block("\n## 2. The database\n", "sql")
         sql = sql.replace("'a long random password'", "'app-pw'")
         sql = sql.replace("'another long random password'", "'admin-pw'")
         superuser = (["runuser", "-u", "postgres", "--"] if IS_ROOT else []) + psql
