@@ -5,16 +5,16 @@
 #   make test     every test: unit tests of core/, integration tests with real httpd and PostgreSQL
 #   make test-asan   the integration tests once against the module built with AddressSanitizer
 #   make test-cluster   the cluster test alone (two nodes behind a balancer, a primary and a
-#                 synchronous standby; README "Large installations"): writes build/cluster.json
-#   make bench    every benchmark (README "Benchmarks"): writes bench/results.json and .md
+#                 synchronous standby; docs/operation.md "Large installations"): writes build/cluster.json
+#   make bench    every benchmark (docs/performance.md): writes bench/results.json and .md
 #                 SIZE=N sets the large size of the dashboard (default 1,000,000; 0 skips it)
 #   make bench-cluster  one node against two behind a balancer, reads on the primary against
-#                 the standby (README "Reads on standbys"): writes bench/cluster.json and .md
+#                 the standby (docs/operation.md "Reads on standbys"): writes bench/cluster.json and .md
 #   make bench-import   the roster import through the module against psql by hand, alone
 #   make bench-stats    dashboard and desk statistics at the demo size and 1,000,000 students
-#   make fuzz     the libFuzzer targets of core/ (README "Fuzzing"), one after another:
+#   make fuzz     the libFuzzer targets of core/ (docs/development.md "Fuzzing"), one after another:
 #                 TARGET=form|query|idcard|csv|json (default all), SECONDS=N each (default 300)
-#   make install  the module into Debian's Apache (README "Installation"); DESTDIR=dir stages it
+#   make install  the module into Debian's Apache (docs/installation.md); DESTDIR=dir stages it
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -42,13 +42,13 @@ test: deps-test
 fuzz: deps-test
 	$(MAKE) -f Makefile.apxs fuzz-run
 
-# part of make test too; alone, it prints the failover figures (README "Large installations")
+# part of make test too; alone, it prints the failover figures (docs/operation.md "Large installations")
 test-cluster: deps-test
 	$(MAKE) -f Makefile.apxs all
 	/usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs tests/integration/test_cluster.py
 	@cat build/cluster.json
 
-# the integration suite once against the module built with AddressSanitizer (README "Tests")
+# the integration suite once against the module built with AddressSanitizer (docs/development.md "Tests")
 test-asan: deps-test
 	$(MAKE) -f Makefile.apxs all
 	scripts/test-asan.sh

@@ -3,7 +3,7 @@
  *
  * On graduation day a process holds far more requests than it has database connections
  * (MPM event must have a thread for every connection with a request in it, or it closes idle
- * keep-alive connections: README "Graduation day").  Waiting in mod_dbd's pool is unfair: a
+ * keep-alive connections: docs/operation.md "Graduation day").  Waiting in mod_dbd's pool is unfair: a
  * released connection goes to whichever thread takes the pool's lock first, often one that has
  * just arrived, and some requests waited 8 s while the average waited 2.  Here the requests
  * queue in arrival order, each waiting on its own condition variable, and a slot passes

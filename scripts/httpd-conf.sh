@@ -21,7 +21,7 @@
 #
 # --balancer: RUNDIR/conf/httpd.conf of a front httpd (conf/balancer.conf.in) that spreads /lx
 # over the nodes at NODE_URL... (http://127.0.0.1:PORT) with mod_proxy_balancer
-# (README "Large installations").
+# (docs/operation.md "Large installations").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" = 0 ]; then

@@ -16,10 +16,10 @@
 #   /etc/apache2/lixiao.secret                    the key of the forms' CSRF tokens, made once
 #   /usr/share/mod_lixiao/templates/              the stylesheets and static files (replaced)
 #   /usr/share/mod_lixiao/sql/NNN_*.sql           the schema's migrations (replaced)
-#   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (README, "Upgrade")
+#   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (docs/installation.md "5. Upgrade")
 #   /usr/local/bin/lixiao-import                  the roster and feed import from the command
 #                                                 line (BINDIR= changes the directory)
-# and enables nothing: a2enmod lixiao once the configuration is edited (README "Installation").
+# and enables nothing: a2enmod lixiao once the configuration is edited (docs/installation.md).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HERE"
@@ -90,5 +90,5 @@ echo "install: mod_lixiao in $DESTDIR$LIBEXECDIR, $DESTDIR$CONFDIR/mods-availabl
      "lixiao-import in $DESTDIR$BINDIR"
 if [ -z "$DESTDIR" ] && [ ! -e "$CONFDIR/mods-enabled/lixiao.load" ]; then
     echo "install: next: edit $CONFDIR/mods-available/lixiao.conf, then a2enmod lixiao," \
-         "apache2ctl configtest, systemctl reload apache2 (README \"Installation\")"
+         "apache2ctl configtest, systemctl reload apache2 (docs/installation.md)"
 fi

@@ -7,7 +7,7 @@
 #
 # Runs as the PostgreSQL superuser through psql (as the postgres user when root) and creates
 # the objects as lx_owner (SET ROLE), so that lx_owner owns the schema.  With PGUSER set (an
-# existing database on another host, README "Installation"), psql connects as that role
+# existing database on another host: docs/installation.md "2. The database"), psql connects as that role
 # instead, with libpq's usual PGPASSWORD / ~/.pgpass / PGSSLMODE: a member of lx_owner.
 set -euo pipefail
 

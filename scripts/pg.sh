@@ -9,7 +9,7 @@
 #                               database lixiao, then apply the migrations of sql/
 #
 #
-# Replication (README "Large installations"; tests/integration/test_cluster.py):
+# Replication (docs/operation.md "Large installations"; tests/integration/test_cluster.py):
 #   scripts/pg.sh standby PRIMARY_DIR DIR NAME   a hot standby of the cluster in PRIMARY_DIR,
 #                               made in DIR by pg_basebackup -R and started; it streams from the
 #                               primary's socket as application_name NAME

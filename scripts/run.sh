@@ -97,7 +97,7 @@ cat <<BANNER
                op_utilities  op_dorm  op_network  op_graduate  op_academic
                op_college_01..12 (college point + certificate point)  op_cert_01..12
     unknown    stranger (Apache lets them in, the module answers 403)
-  API tokens (Authorization: Bearer ...), see README "The JSON API":
+  API tokens (Authorization: Bearer ...), see docs/integration.md "The JSON API":
 $(sed 's/^/    /' "$RUNDIR/conf/tokens" 2>/dev/null)
   logs: $RUNDIR/log/   data kept in $RUNDIR/pg (make reset deletes it)
 BANNER

@@ -3,7 +3,7 @@
  * check that makes a broken invariant a crash, and reference decoders written independently
  * of core/ (URL escapes, strict UTF-8) that the targets compare core/'s answers with.
  *
- * Each target is one file, fuzz_NAME.c, with its seeds in corpus/NAME/; see README.md
+ * Each target is one file, fuzz_NAME.c, with its seeds in corpus/NAME/; see docs/development.md "Fuzzing"
  * "Fuzzing" for how they are built, replayed by make test and run for longer.
  */
 #ifndef LX_FUZZ_H

@@ -1,4 +1,4 @@
-"""The cluster of README "Large installations" on loopback, in a temporary directory of its
+"""The cluster of docs/operation.md "Large installations" on loopback, in a temporary directory of its
 own: a PostgreSQL primary and a synchronous hot standby made by pg_basebackup (scripts/pg.sh
 standby, sync), two httpd nodes with the module that name both database sockets and ask for
 the writable one (scripts/httpd-conf.sh with LX_DB_HOSTS) and read the student page, the
@@ -23,8 +23,8 @@ READ_APP = "lixiao_read"
 
 def node_conf(read_hosts, dbpass):
     """Extra configuration of each node: a graceful stop lets the requests in flight finish;
-    the pages that only read go to a standby while there is one (README "Reads on
-    standbys"); read_hosts None: every read on the primary."""
+    the pages that only read go to a standby while there is one (docs/operation.md
+    "Reads on standbys"); read_hosts None: every read on the primary."""
     if not read_hosts:
         return "GracefulShutdownTimeout 30\n"
     hosts = ",".join(str(h) for h in read_hosts)

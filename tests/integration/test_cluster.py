@@ -1,4 +1,4 @@
-"""Beyond one machine (issue 10, README "Large installations"): two httpd nodes behind a
+"""Beyond one machine (issue 10, docs/operation.md "Large installations"): two httpd nodes behind a
 mod_proxy_balancer httpd, a PostgreSQL primary and a synchronous standby made by
 pg_basebackup, all on loopback in an environment of this module's own (clusterenv.py).
 
