@@ -156,7 +156,7 @@ static const char *lx_set_int(cmd_parms *cmd, void *dummy, const char *arg)
 
 /* Personal pages are no-store (nothing personal stays on a shared computer).  A site may let
  * the student's own page be kept and revalidated instead: students press refresh all day, and
- * a 304 costs a fraction of a page (docs/installation.md "Module directives"). */
+ * a 304 costs a fraction of a page (docs/operation.md "Module directives"). */
 static const char *lx_set_own_page_cache(cmd_parms *cmd, void *dummy, const char *arg)
 {
     lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);

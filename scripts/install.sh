@@ -18,7 +18,7 @@
 #   /usr/share/mod_lixiao/sql/NNN_*.sql           the schema's migrations, and in sql/functions/
 #                                                 its functions, views, triggers and grants
 #                                                 (replaced)
-#   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (docs/installation.md, "Upgrade")
+#   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (docs/installation.md "5. Upgrade")
 #   /usr/local/bin/lixiao-import                  the roster and feed import from the command
 #                                                 line (BINDIR= changes the directory)
 # and enables nothing: a2enmod lixiao once the configuration is edited (docs/installation.md).

@@ -1,9 +1,8 @@
 #!/bin/bash
 # make test: the unit tests of core/ (Check, also under valgrind), the fuzz targets of core/
-# over their seed corpora (libFuzzer, ASan, UBSan), the layers (scripts/check-layers), the
-# documentation's links (tests/docs), then the integration tests (pytest,
-# Debian's python3) that start their own PostgreSQL and httpd.  Any failure, crash or skip
-# fails the run.
+# over their seed corpora (libFuzzer, ASan, UBSan), the layers, the documentation's links,
+# then the integration tests (pytest, Debian's python3) that start their own PostgreSQL and
+# httpd.  Any failure, crash or skip fails the run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HERE"
@@ -23,8 +22,8 @@ echo "== layers: every call of the module's files goes down (scripts/check-layer
 make -s -f Makefile.apxs all
 scripts/check-layers
 
-echo "== documentation: every link and image resolves (tests/docs) =="
-/usr/bin/python3 -m pytest -p no:cacheprovider -q tests/docs
+echo "== documentation: every relative link and image resolves (tests/docs) =="
+/usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs tests/docs
 
 echo "== integration tests (pytest, real httpd + PostgreSQL) =="
 # Debian's python3 has the python3-* packages; a pyenv python3 earlier on PATH does not.

@@ -179,7 +179,7 @@
           <span class="import-progress muted" hidden="hidden">正在上传并检查，请稍候……</span></p>
       </form>
       <h3>同步图书馆、财务处、银行数据</h3>
-      <p class="muted small">各系统也可通过数据接口推送（接口说明见 docs/integration.md）。文件第一行为表头：图书馆为“学号,借阅册数,欠款”，财务处为“学号,欠费”，银行为“学号,已还款”（是/否）。有任何一条不符合要求时整个文件都不生效。</p>
+      <p class="muted small">各系统也可通过数据接口推送（见 docs/integration.md）。文件第一行为表头：图书馆为“学号,借阅册数,欠款”，财务处为“学号,欠费”，银行为“学号,已还款”（是/否）。有任何一条不符合要求时整个文件都不生效。</p>
       <form method="post" action="{$base}/admin/feed" enctype="multipart/form-data"
             class="import-form" data-progress="1">
         <xsl:call-template name="admin-hidden"/>

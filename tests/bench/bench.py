@@ -668,17 +668,19 @@ def markdown(result):
 
 def publish(name, title, marker, result, md):
     """bench/NAME.json (result) and bench/NAME.md (title, then md), and md copied into
-    docs/performance.md between <!-- MARKER:begin --> and <!-- MARKER:end -->."""
+    docs/performance.md between <!-- MARKER:begin --> and <!-- MARKER:end --> (exactly one
+    of each, or the run ends with an error after bench/ is written)."""
     out = REPO / "bench"
     out.mkdir(exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     (out / f"{name}.md").write_text(f"# Latest `{title}`\n\n" + md)
-    readme = REPO / "docs" / "performance.md"
-    text = readme.read_text()
+    doc = REPO / "docs" / "performance.md"
+    text = doc.read_text()
     begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        readme.write_text(head + begin + "\n" + md + rest[rest.index(end):])
+    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
+        sys.exit(f"{doc}: expected one {begin} before one {end}; the results are in {out}")
+    head, rest = text.split(begin, 1)
+    doc.write_text(head + begin + "\n" + md + rest[rest.index(end):])
     print(md)
 
 

@@ -1,5 +1,5 @@
-"""make bench-cluster: issue 10's figures on loopback.  The cluster of docs/operation.md "Large
-installations" (tests/integration/clusterenv.py: a primary, a synchronous standby, two httpd
+"""make bench-cluster: issue 10's figures on loopback.  The cluster of docs/operation.md
+"Large installations" (tests/integration/clusterenv.py: a primary, a synchronous standby, two httpd
 nodes, a balancer in front), with the demo's 10,500 students, loaded with wrk through the
 balancer:
 

@@ -23,8 +23,8 @@ READ_APP = "lixiao_read"
 
 def node_conf(read_hosts, dbpass):
     """Extra configuration of each node: a graceful stop lets the requests in flight finish;
-    the pages that only read go to a standby while there is one (docs/operation.md "Reads on
-    standbys"); read_hosts None: every read on the primary."""
+    the pages that only read go to a standby while there is one (docs/operation.md
+    "Reads on standbys"); read_hosts None: every read on the primary."""
     if not read_hosts:
         return "GracefulShutdownTimeout 30\n"
     hosts = ",".join(str(h) for h in read_hosts)

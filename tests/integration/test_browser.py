@@ -1,19 +1,12 @@
 """A real browser (Debian's chromium, driven by selenium and chromium-driver) at the desk: a
 college operator searches a student, confirms a class batch by clicking, and sees the
 statistics change.  The screenshots are kept in build/screenshots/."""
-import os
-import shutil
-import tempfile
-from base64 import b64encode
-from pathlib import Path
-
 import pytest
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
+from chromium import chromium, login
 from data import make_class
 from lxenv import REPO
 
@@ -22,28 +15,8 @@ SHOTS = REPO / "build" / "screenshots"
 
 @pytest.fixture
 def browser():
-    profile = tempfile.mkdtemp(prefix="lx-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
-                 "--window-size=1280,1600"):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    try:
+    with chromium(1280, 1600) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def login(driver, user):
-    """HTTP Basic for every request of this browser (as a password dialog would)."""
-    token = b64encode(f"{user}:demo".encode()).decode()
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders",
-                           {"headers": {"Authorization": f"Basic {token}"}})
 
 
 def wait_url(driver, fragment):

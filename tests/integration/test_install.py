@@ -69,13 +69,7 @@ def test_the_files_of_debians_layout(staged):
     for name in ("layout.xsl", "student.xsl", "error.xsl", "static/lx.css"):
         assert (share / "templates" / name).read_bytes() == (REPO / "templates" / name).read_bytes()
     migrations = sorted(p.name for p in (REPO / "sql").glob("[0-9][0-9][0-9]_*.sql"))
-    assert sorted(p.name for p in (share / "sql").iterdir()) == sorted(migrations + ["functions"])
-    # migrate.sh applies every definition of sql/functions/ after the migrations
-    definitions = sorted(p.name for p in (REPO / "sql/functions").glob("*.sql"))
-    assert definitions and sorted(p.name for p in (share / "sql/functions").iterdir()) == definitions
-    for name in definitions:
-        assert (share / "sql/functions" / name).read_bytes() == \
-            (REPO / "sql/functions" / name).read_bytes()
+    assert sorted(p.name for p in (share / "sql").iterdir()) == migrations
     migrate = share / "scripts/migrate.sh"
     assert migrate.read_text() == (REPO / "scripts/migrate.sh").read_text()
     assert os.access(migrate, os.X_OK)
@@ -246,7 +240,7 @@ def wait_for_exit(pidfile):
         time.sleep(0.1)
 
 
-def readme_block(heading, lang):
+def doc_block(heading, lang):
     """The first ```lang block after heading in docs/installation.md."""
     text = (REPO / "docs" / "installation.md").read_text()
     after = text[text.index(heading):]
@@ -254,7 +248,7 @@ def readme_block(heading, lang):
 
 
 def test_the_documented_database_steps():
-    """docs/installation.md, step 2 and 6, on a cluster of its own: the roles and database of
+    """docs/installation.md, steps 2 and 6, on a cluster of its own: the roles and database of
     its SQL, the schema by migrate.sh as lx_admin (no superuser), a second run that applies
     nothing, the first administrator, then pg_dump and pg_restore into a new database."""
     base = open_dir("lx-dbsteps-")
@@ -266,7 +260,7 @@ def test_the_documented_database_steps():
         with open(base / "pg/pg_hba.conf", "a") as f:
             f.write("local   lixiao,lixiao_restore   lx_admin,lx_app   scram-sha-256\n")
         subprocess.run(pg + ["start", str(base)], check=True, capture_output=True)
-        sql = readme_block("## 2. The database", "sql")
+        sql = doc_block("\n## 2. The database\n", "sql")
         sql = sql.replace("'a long random password'", "'app-pw'")
         sql = sql.replace("'another long random password'", "'admin-pw'")
         superuser = (["runuser", "-u", "postgres", "--"] if IS_ROOT else []) + psql
