@@ -69,7 +69,13 @@ def test_the_files_of_debians_layout(staged):
     for name in ("layout.xsl", "student.xsl", "error.xsl", "static/lx.css"):
         assert (share / "templates" / name).read_bytes() == (REPO / "templates" / name).read_bytes()
     migrations = sorted(p.name for p in (REPO / "sql").glob("[0-9][0-9][0-9]_*.sql"))
-    assert sorted(p.name for p in (share / "sql").iterdir()) == migrations
+    assert sorted(p.name for p in (share / "sql").iterdir()) == sorted(migrations + ["functions"])
+    # migrate.sh applies every definition of sql/functions/ after the migrations
+    definitions = sorted(p.name for p in (REPO / "sql/functions").glob("*.sql"))
+    assert definitions and sorted(p.name for p in (share / "sql/functions").iterdir()) == definitions
+    for name in definitions:
+        assert (share / "sql/functions" / name).read_bytes() == \
+            (REPO / "sql/functions" / name).read_bytes()
     migrate = share / "scripts/migrate.sh"
     assert migrate.read_text() == (REPO / "scripts/migrate.sh").read_text()
     assert os.access(migrate, os.X_OK)
