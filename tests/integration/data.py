@@ -71,3 +71,14 @@ def confirm_via_door(env, nos, step, how="individual", login="admin"):
         SELECT outcome FROM lx.change('confirm', (SELECT id FROM lx.step WHERE code = '{step}'),
             ARRAY(SELECT id FROM lx.student WHERE student_no IN ({nos_sql})), '{how}',
             '{login}')""")
+
+
+def students_who_log_in(env, n):
+    """The first n students (by number) of the open cohorts who are in httpd's password file:
+    the demo's, not those a test added since httpd was configured."""
+    logins = {line.split(":", 1)[0]
+              for line in (env.base / "conf" / "htpasswd").read_text().splitlines()}
+    rows = env.cluster.psql(
+        "SELECT student_no FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id "
+        "WHERE NOT c.closed ORDER BY student_no")
+    return [r[0] for r in rows if r[0] in logins][:n]

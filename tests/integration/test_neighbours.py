@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 
+from data import students_who_log_in
 from lxenv import PASSWORD
 from volatile import normal
 
@@ -120,9 +121,7 @@ def fetch(session, httpd, job):
 def test_libxml2_neighbours_filter_pages_while_students_load_theirs(env, httpd):
     root = env.base / "neighbour"
     names = static_pages(root)
-    students = [r[0] for r in env.cluster.psql(
-        "SELECT student_no FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id "
-        "WHERE NOT c.closed ORDER BY student_no LIMIT 40")]
+    students = students_who_log_in(env, 40)
     jobs = ([("static", f"/neighbour/{n}", None) for n in names]
             + [("student", "/lx/", s) for s in students]
             + [("student", "/lx/?format=xml", s) for s in students[:5]]

@@ -3,13 +3,12 @@ and libxml2 share the compiled stylesheets between threads: STYLE.md)."""
 import concurrent.futures as cf
 import random
 
+from data import students_who_log_in
 from volatile import normal
 
 
 def test_sixty_four_threads_render_what_one_thread_renders(env, httpd):
-    students = [r[0] for r in env.cluster.psql(
-        "SELECT student_no FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id "
-        "WHERE NOT c.closed ORDER BY student_no LIMIT 64")]
+    students = students_who_log_in(env, 64)
     paths = [("/lx/", n) for n in students] + [("/lx/?format=xml", n) for n in students[:8]]
     serial = {}
     for path, user in paths:
