@@ -176,7 +176,7 @@ int main(int argc, char **argv)
     lx_import_table *t;
     apr_size_t len;
     char *data;
-    int i;
+    int i, failed;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
         fputs(lx_usage, stderr);
         return 2;
     }
-    if (!(k = lx_import_kind_get(kind))) {
+    if (!lx_import_kind_get(kind)) {
         fprintf(stderr, "lixiao-import: --kind 只能是 roster、library、finance 或 bank\n");
         return 2;
     }
@@ -222,8 +222,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "lixiao-import: 无法读取 %s（不存在、无权读取或超过 256 MiB）\n", file);
         return 2;
     }
-    t = lx_import_map(cli.pool, k, lx_import_read(cli.pool, data, len, enc, sheet));
-
     vals[0] = db ? db : getenv("PGDATABASE") ? getenv("PGDATABASE") : "lixiao";
     vals[1] = "lixiao-import";
     vals[2] = NULL;
@@ -232,6 +230,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "lixiao-import: 无法连接数据库：%s", PQerrorMessage(cli.conn));
         return 3;
     }
+    /* the roster's loan columns are the institutions configured: read before the mapping */
+    if (!(k = lx_import_kind_load(cli.pool, kind, &io, &failed))) {
+        fprintf(stderr, "lixiao-import: 数据库出错，本次没有导入任何数据：%s",
+                cli.error ? cli.error : PQerrorMessage(cli.conn));
+        PQfinish(cli.conn);
+        return 3;
+    }
+    t = lx_import_map(cli.pool, k, lx_import_read(cli.pool, data, len, enc, sheet));
     id = apr_psprintf(cli.pool, "cli-%ld-%ld", (long)time(NULL), (long)getpid());
     switch (lx_import_run(cli.pool, &io, t, id, lx_cli_login(cli.pool, login), NULL, &out)) {
     case LX_IMPORT_DONE:

@@ -108,10 +108,15 @@ static int lx_import_file(lx_req *q, const char *kind, const lx_part *file,
     apr_pool_t *p = q->r->pool;
     const lx_import_io io = {q->db, lx_import_query, lx_import_copy, lx_import_error};
     lx_sheet *s = lx_import_read(p, file->data, file->len, encoding, sheet);
-    lx_import_table *t = lx_import_map(p, lx_import_kind_get(kind), s);
+    lx_import_table *t;
     lx_import_outcome out;
-    int feed = strcmp(kind, "roster") != 0;
+    int feed = strcmp(kind, "roster") != 0, failed;
+    /* the roster's loan columns are the institutions configured */
+    const lx_import_kind *k = lx_import_kind_load(p, kind, &io, &failed);
 
+    if (!k)
+        return q->db->status != OK ? q->db->status : HTTP_INTERNAL_SERVER_ERROR;
+    t = lx_import_map(p, k, s);
     lx_db_allow(q->db, LX_IMPORT_SECONDS);
     switch (lx_import_run(p, &io, t, rid, q->r->user, q->r->useragent_ip, &out)) {
     case LX_IMPORT_DONE:

@@ -43,7 +43,7 @@ EOF
 
 # the order matters: a file may use what an earlier one defines (rules.sql is used by most,
 # grants.sql covers every function and table, so it comes last)
-FUNCTION_FILES="rules checks sheet change desk deferral admin roster export feed api stats grants"
+FUNCTION_FILES="rules checks sheet change desk deferral admin setup roster export feed api stats grants"
 OLDEST=042_safe_exports
 
 applied=$(run_psql -At -c 'SELECT version FROM public.lx_migration ORDER BY version')

@@ -4,6 +4,7 @@
  */
 #include "lx_import.h"
 #include "lx_csvread.h"
+#include "lx_json.h"
 #include "lx_query.h"
 #include "lx_xlsx.h"
 
@@ -13,44 +14,51 @@
 #include <string.h>
 #include <strings.h>
 
+/* a fixed column: required, under its Chinese or English header */
+#define LX_COL(n, l, k, sec) {n, l, k, sec, NULL, NULL, 0}
+
+/* The roster's columns; the national loans (one column per institution) come after
+ * LX_ROSTER_LOANS_AT of them, in lx_import_kind_roster. */
 static const lx_col_spec lx_roster_cols[] = {
-    {"student_no", "学号", LX_CELL_NUMBER, 0}, {"name", "姓名", LX_CELL_TEXT, 0},
-    {"gender", "性别", LX_CELL_TEXT, 0}, {"id_type", "证件类型", LX_CELL_TEXT, 0},
-    {"id_number", "证件号码", LX_CELL_NUMBER, 1}, {"college", "学院代码", LX_CELL_NUMBER, 0},
-    {"class", "班级代码", LX_CELL_NUMBER, 0}, {"class_name", "班级名称", LX_CELL_TEXT, 0},
-    {"programme", "培养层次", LX_CELL_TEXT, 0}, {"year", "届", LX_CELL_NUMBER, 0},
-    {"building", "宿舍楼", LX_CELL_TEXT, 0}, {"room", "房间号", LX_CELL_TEXT, 0},
-    {"party_member", "党员", LX_CELL_TEXT, 0}, {"league_member", "团员", LX_CELL_TEXT, 0},
-    {"must_return_instruments", "需归还教学仪器", LX_CELL_TEXT, 0},
-    {"national_loan_10534", "校本部国家助学贷款", LX_CELL_TEXT, 0},
-    {"national_loan_12649", "潇湘学院国家助学贷款", LX_CELL_TEXT, 0},
-    {"source_loan", "生源地助学贷款", LX_CELL_TEXT, 0},
-    {"borrowed_switch", "借用交换机", LX_CELL_TEXT, 0},
-    {"certificates_deferred", "暂缓发放两证", LX_CELL_TEXT, 0},
-    {"hukou_moved", "户口迁入学校", LX_CELL_TEXT, 0},
+    LX_COL("student_no", "学号", LX_CELL_NUMBER, 0), LX_COL("name", "姓名", LX_CELL_TEXT, 0),
+    LX_COL("gender", "性别", LX_CELL_TEXT, 0), LX_COL("id_type", "证件类型", LX_CELL_TEXT, 0),
+    LX_COL("id_number", "证件号码", LX_CELL_NUMBER, 1),
+    LX_COL("college", "学院代码", LX_CELL_NUMBER, 0),
+    LX_COL("class", "班级代码", LX_CELL_NUMBER, 0),
+    LX_COL("class_name", "班级名称", LX_CELL_TEXT, 0),
+    LX_COL("programme", "培养层次", LX_CELL_TEXT, 0), LX_COL("year", "届", LX_CELL_NUMBER, 0),
+    LX_COL("building", "宿舍楼", LX_CELL_TEXT, 0), LX_COL("room", "房间号", LX_CELL_TEXT, 0),
+    LX_COL("party_member", "党员", LX_CELL_TEXT, 0),
+    LX_COL("league_member", "团员", LX_CELL_TEXT, 0),
+    LX_COL("must_return_instruments", "需归还教学仪器", LX_CELL_TEXT, 0),
+    LX_COL("source_loan", "生源地助学贷款", LX_CELL_TEXT, 0),
+    LX_COL("borrowed_switch", "借用交换机", LX_CELL_TEXT, 0),
+    LX_COL("certificates_deferred", "暂缓发放两证", LX_CELL_TEXT, 0),
+    LX_COL("hukou_moved", "户口迁入学校", LX_CELL_TEXT, 0),
 };
+#define LX_ROSTER_LOANS_AT 15
 /* the feeds stage into c1..c3; the English header is the push API's field name */
 static const lx_col_spec lx_library_cols[] = {
-    {"c1", "学号", LX_CELL_NUMBER, 0}, {"c2", "借阅册数", LX_CELL_NUMBER, 0},
-    {"c3", "欠款", LX_CELL_NUMBER, 0},
+    LX_COL("c1", "学号", LX_CELL_NUMBER, 0), LX_COL("c2", "借阅册数", LX_CELL_NUMBER, 0),
+    LX_COL("c3", "欠款", LX_CELL_NUMBER, 0),
 };
 static const lx_col_spec lx_finance_cols[] = {
-    {"c1", "学号", LX_CELL_NUMBER, 0}, {"c2", "欠费", LX_CELL_NUMBER, 0},
+    LX_COL("c1", "学号", LX_CELL_NUMBER, 0), LX_COL("c2", "欠费", LX_CELL_NUMBER, 0),
 };
 static const lx_col_spec lx_bank_cols[] = {
-    {"c1", "学号", LX_CELL_NUMBER, 0}, {"c2", "已还款", LX_CELL_TEXT, 0},
+    LX_COL("c1", "学号", LX_CELL_NUMBER, 0), LX_COL("c2", "已还款", LX_CELL_TEXT, 0),
 };
 static const char *const lx_feed_english[][3] = {
     {"student_no", "loans", "fines"}, {"student_no", "arrears", NULL},
     {"student_no", "repaid", NULL},
 };
 
-#define LX_KIND(k, t, c) {k, t, (int)(sizeof(c) / sizeof(c[0])), c}
+#define LX_KIND(k, t, c, l) {k, t, (int)(sizeof(c) / sizeof(c[0])), c, l}
 static const lx_import_kind lx_kinds[] = {
-    LX_KIND("roster", "lx.roster_stage", lx_roster_cols),
-    LX_KIND("library", "lx.feed_stage", lx_library_cols),
-    LX_KIND("finance", "lx.feed_stage", lx_finance_cols),
-    LX_KIND("bank", "lx.feed_stage", lx_bank_cols),
+    LX_KIND("roster", "lx.roster_stage", lx_roster_cols, 1),
+    LX_KIND("library", "lx.feed_stage", lx_library_cols, 0),
+    LX_KIND("finance", "lx.feed_stage", lx_finance_cols, 0),
+    LX_KIND("bank", "lx.feed_stage", lx_bank_cols, 0),
 };
 
 const lx_import_kind *lx_import_kind_get(const char *kind)
@@ -60,6 +68,57 @@ const lx_import_kind *lx_import_kind_get(const char *kind)
         if (strcmp(lx_kinds[i].kind, kind) == 0)
             return &lx_kinds[i];
     return NULL;
+}
+
+const lx_import_kind *lx_import_kind_roster(apr_pool_t *p, const lx_institution *inst, int n)
+{
+    const int nfixed = (int)(sizeof(lx_roster_cols) / sizeof(lx_roster_cols[0]));
+    lx_import_kind *k = apr_pmemdup(p, &lx_kinds[0], sizeof(*k));
+    lx_col_spec *cols = apr_palloc(p, sizeof(*cols) * (apr_size_t)(nfixed + n));
+    int i;
+
+    memcpy(cols, lx_roster_cols, sizeof(*cols) * LX_ROSTER_LOANS_AT);
+    for (i = 0; i < n; i++) {
+        lx_col_spec *c = &cols[LX_ROSTER_LOANS_AT + i];
+        c->name = apr_pstrcat(p, "national_loan_", inst[i].code, NULL);
+        /* the fact's name (sql/functions/setup.sql lx.loan_fact_name): the SQL checks' too */
+        c->label = apr_psprintf(p, "国家助学贷款（%s %s）", inst[i].name, inst[i].code);
+        c->alias = apr_pstrcat(p, inst[i].name, "国家助学贷款", NULL);
+        c->kind = LX_CELL_TEXT;
+        c->secret = 0;
+        c->loan = inst[i].code;
+        c->optional = 1;
+    }
+    memcpy(&cols[LX_ROSTER_LOANS_AT + n], &lx_roster_cols[LX_ROSTER_LOANS_AT],
+           sizeof(*cols) * (apr_size_t)(nfixed - LX_ROSTER_LOANS_AT));
+    k->cols = cols;
+    k->ncols = nfixed + n;
+    return k;
+}
+
+const lx_import_kind *lx_import_kind_load(apr_pool_t *p, const char *kind,
+                                          const lx_import_io *io, int *failed)
+{
+    PGresult *res;
+    lx_institution *inst;
+    int i, n;
+
+    *failed = 0;
+    if (!kind || strcmp(kind, "roster") != 0)
+        return lx_import_kind_get(kind);
+    /* retired ones too: their column is read, and the SQL checks refuse a new loan there */
+    res = io->query(io->ctx, "SELECT code, name FROM lx.institution ORDER BY code", 0, NULL);
+    if (!res) {
+        *failed = 1;
+        return NULL;
+    }
+    n = PQntuples(res);
+    inst = apr_palloc(p, sizeof(*inst) * (apr_size_t)(n ? n : 1));
+    for (i = 0; i < n; i++) {
+        inst[i].code = apr_pstrdup(p, PQgetvalue(res, i, 0));
+        inst[i].name = apr_pstrdup(p, PQgetvalue(res, i, 1));
+    }
+    return lx_import_kind_roster(p, inst, n);
 }
 
 /* The English header of a kind's column: the staging column, or for a feed the API's field. */
@@ -172,7 +231,8 @@ static int lx_header_col(const lx_import_kind *k, const char *h)
 {
     int i;
     for (i = 0; i < k->ncols; i++)
-        if (strcmp(h, k->cols[i].label) == 0 || strcasecmp(h, lx_english(k, i)) == 0)
+        if (strcmp(h, k->cols[i].label) == 0 || strcasecmp(h, lx_english(k, i)) == 0
+            || (k->cols[i].alias && strcmp(h, k->cols[i].alias) == 0))
             return i;
     return -1;
 }
@@ -218,7 +278,7 @@ static int *lx_map_header(apr_pool_t *p, lx_import_table *t, const lx_sheet *s,
         }
     }
     for (i = 0; i < k->ncols; i++)
-        if (!seen[i]) {
+        if (!seen[i] && !k->cols[i].optional) {
             lx_item(t, p, head->line, k->cols[i].label, NULL,
                     apr_psprintf(p, "缺少“%s”列（表头可写“%s”或“%s”）", k->cols[i].label,
                                  k->cols[i].label, lx_english(k, i)));
@@ -361,28 +421,59 @@ static void lx_buf_be(lx_buf *b, unsigned long v, int bytes)
     lx_buf_put(b, o, (apr_size_t)bytes);
 }
 
+/* The row's loan cells as the roster stages them: {"<code>": "<cell>", ...}, the columns the
+ * file has only. */
+static const char *lx_loans_json(apr_pool_t *p, const lx_import_kind *k, const char **row)
+{
+    const char *json = "{";
+    int c, first = 1;
+    for (c = 0; c < k->ncols; c++)
+        if (k->cols[c].loan && row[c]) {
+            json = apr_pstrcat(p, json, first ? "" : ",", lx_json_string(p, k->cols[c].loan),
+                               ":", lx_json_string(p, row[c]), NULL);
+            first = 0;
+        }
+    return apr_pstrcat(p, json, "}", NULL);
+}
+
+static void lx_copy_field(lx_buf *b, const char *v)
+{
+    if (!v) {
+        lx_buf_be(b, 0xFFFFFFFFUL, 4);                  /* NULL */
+        return;
+    }
+    lx_buf_be(b, (unsigned long)strlen(v), 4);
+    lx_buf_put(b, v, strlen(v));
+}
+
+int lx_import_copy_fields(const lx_import_kind *k)
+{
+    int c, n = 0;
+    for (c = 0; c < k->ncols; c++)
+        n += !k->cols[c].loan;
+    return n + (k->loans ? 1 : 0);
+}
+
 const char *lx_import_copy_data(apr_pool_t *p, const lx_import_table *t, apr_size_t *len)
 {
     lx_buf b = {p, NULL, 0, 0};
-    int i, c, nc = t->kind->ncols;
+    const lx_import_kind *k = t->kind;
+    int i, c, nc = k->ncols;
 
     /* the signature, the flags and the header extension's length (PostgreSQL's COPY docs) */
     lx_buf_put(&b, "PGCOPY\n\377\r\n\0", 11);
     lx_buf_be(&b, 0, 4);
     lx_buf_be(&b, 0, 4);
     for (i = 0; i < t->nrows; i++) {
-        lx_buf_be(&b, (unsigned long)(nc + 1), 2);
+        const char **row = &t->cells[(apr_size_t)i * nc];
+        lx_buf_be(&b, (unsigned long)(lx_import_copy_fields(k) + 1), 2);
         lx_buf_be(&b, 4, 4);                            /* line: int4 */
         lx_buf_be(&b, (unsigned long)t->lines[i], 4);
-        for (c = 0; c < nc; c++) {
-            const char *v = t->cells[(apr_size_t)i * nc + c];
-            if (!v) {
-                lx_buf_be(&b, 0xFFFFFFFFUL, 4);         /* NULL */
-                continue;
-            }
-            lx_buf_be(&b, (unsigned long)strlen(v), 4);
-            lx_buf_put(&b, v, strlen(v));
-        }
+        for (c = 0; c < nc; c++)
+            if (!k->cols[c].loan)
+                lx_copy_field(&b, row[c]);
+        if (k->loans)
+            lx_copy_field(&b, lx_loans_json(p, k, row));
     }
     lx_buf_be(&b, 0xFFFF, 2);                           /* the trailer */
     *len = b.used;
@@ -396,7 +487,10 @@ static const char *lx_copy_sql(apr_pool_t *p, const lx_import_kind *k)
     const char *cols = "line";
     int i;
     for (i = 0; i < k->ncols; i++)
-        cols = apr_pstrcat(p, cols, ", ", k->cols[i].name, NULL);
+        if (!k->cols[i].loan)
+            cols = apr_pstrcat(p, cols, ", ", k->cols[i].name, NULL);
+    if (k->loans)
+        cols = apr_pstrcat(p, cols, ", national_loans", NULL);
     return apr_psprintf(p, "COPY %s (%s) FROM STDIN WITH (FORMAT binary)", k->stage, cols);
 }
 

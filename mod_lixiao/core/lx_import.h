@@ -29,6 +29,10 @@ typedef struct {
     const char *label;      /* the Chinese header */
     lx_cell_kind kind;
     int secret;             /* a resident ID number: masked in the report */
+    const char *alias;      /* another Chinese header it is known by, or NULL */
+    const char *loan;       /* an institution's national loan: its code; the cell is staged
+                               in the roster's national_loans as {code: cell} */
+    int optional;           /* a file may leave the column out (then it changes nothing) */
 } lx_col_spec;
 
 typedef struct {
@@ -36,10 +40,22 @@ typedef struct {
     const char *stage;      /* the staging table */
     int ncols;
     const lx_col_spec *cols;
+    int loans;              /* the roster: the loan columns are staged as national_loans */
 } lx_import_kind;
 
-/* The kind of that name, or NULL. */
+/* The kind of that name, or NULL.  The roster's has no institution's loan column: the
+ * installation's roster is lx_import_kind_roster's (or lx_import_kind_load's). */
 const lx_import_kind *lx_import_kind_get(const char *kind);
+
+/* An institution as the roster knows it: the national code and the name. */
+typedef struct {
+    const char *code;
+    const char *name;
+} lx_institution;
+
+/* The roster with one national loan column per institution, in the order given:
+ * 国家助学贷款（<name> <code>） or national_loan_<code>, also <name>国家助学贷款. */
+const lx_import_kind *lx_import_kind_roster(apr_pool_t *p, const lx_institution *inst, int n);
 
 /* One line of the report: what the page lists and the command prints. */
 typedef struct {
@@ -74,7 +90,12 @@ lx_import_table *lx_import_map(apr_pool_t *p, const lx_import_kind *kind, const 
  * Exposed for the unit tests. */
 const char *lx_import_normalise(apr_pool_t *p, const char *text, lx_cell_kind kind);
 
-/* The binary COPY data of the table's rows: (line, the kind's columns...). */
+/* How many fields a row of the COPY data has besides the line: the kind's columns but the
+ * loan ones, and the roster's national_loans. */
+int lx_import_copy_fields(const lx_import_kind *k);
+
+/* The binary COPY data of the table's rows: (line, the kind's columns but the loans...,
+ * national_loans for the roster: {code: cell} of the loan columns the file has). */
 const char *lx_import_copy_data(apr_pool_t *p, const lx_import_table *t, apr_size_t *len);
 
 /* How the import reaches the database: the module's lx_db (its deadline, its logs) or the
@@ -97,6 +118,12 @@ typedef struct {
     int inserted, updated, unchanged, states;   /* a roster */
     int changed;                                /* a feed: the steps changed */
 } lx_import_outcome;
+
+/* The kind as this installation has it: the roster with the institutions of lx.institution,
+ * read through io; a feed as lx_import_kind_get's.  NULL with *failed set when the database
+ * failed (io->error says why), NULL alone for an unknown kind. */
+const lx_import_kind *lx_import_kind_load(apr_pool_t *p, const char *kind,
+                                          const lx_import_io *io, int *failed);
 
 /* One transaction: stage, check, merge or roll back.  import_id: the request's id (the
  * event log's request id); login, addr: who imports (addr may be NULL). */

@@ -147,6 +147,17 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Institutions, as an administrator creates them (each brings its national loan fact and step,
+-- sql/functions/setup.sql): 校本部 gets id 1, 潇湘学院 id 2
+
+DO $$
+BEGIN
+    PERFORM lx.admin_institution_save('lixiao-demo', '10534', '校本部');
+    PERFORM lx.admin_institution_save('lixiao-demo', '12649', '潇湘学院');
+END;
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- Cohorts and the steps and certificates they enable
 
 INSERT INTO lx.cohort (id, year, programme, name, closed) VALUES

@@ -27,6 +27,8 @@ REVOKE USAGE ON SEQUENCE lx.event_id_seq FROM lx_app;
 -- nor may it log a configuration change of its own (008), or make an API token (009)
 REVOKE EXECUTE ON FUNCTION lx.log_config(text, text, inet, text, integer, integer) FROM lx_app;
 REVOKE EXECUTE ON FUNCTION lx.token_add(text, text, text) FROM lx_app;
+-- nor make itself an administrator: the first one is the IT office's (setup.sql)
+REVOKE EXECUTE ON FUNCTION lx.admin_bootstrap(text, text) FROM lx_app;
 
 -- the import copies the parsed lines into the staging tables (010, 041)
 GRANT INSERT ON lx.roster_stage TO lx_app;

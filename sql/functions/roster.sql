@@ -61,6 +61,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = lx, pg_temp AS $$
              AND length(btrim(coalesce(b.id_number, ''))) NOT BETWEEN 5 AND 30),
             ('学院代码', b.college, '没有这个学院代码',
              NOT EXISTS (SELECT 1 FROM lx.college c WHERE c.code = btrim(b.college))),
+            ('学院代码', b.college, '该学院已停用',
+             EXISTS (SELECT 1 FROM lx.college c WHERE c.code = btrim(b.college) AND c.retired)),
+            ('班级代码', b.class, '该班级已停用',
+             EXISTS (SELECT 1 FROM lx.class cl WHERE cl.code = btrim(b.class) AND cl.retired)),
             ('培养层次', b.programme, '培养层次应为“本科”或“研究生”',
              NOT EXISTS (SELECT 1 FROM lx.programme p WHERE p.code = b.prog)),
             ('届', b.year, '没有这一届（或已归档）',
@@ -95,11 +99,25 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = lx, pg_temp AS $$
         SELECT b.line, c.label, f.value, '应填“是”或“否”（也可为 1/0、Y/N，空为否）'
           FROM body b
           CROSS JOIN LATERAL (VALUES (13, b.party_member), (14, b.league_member),
-                (15, b.must_return_instruments), (16, b.national_loan_10534),
-                (17, b.national_loan_12649), (18, b.source_loan), (19, b.borrowed_switch),
+                (15, b.must_return_instruments), (18, b.source_loan), (19, b.borrowed_switch),
                 (20, b.certificates_deferred), (21, b.hukou_moved)) AS f (pos, value)
           JOIN lx.roster_column c ON c.pos = f.pos
          WHERE lx.roster_bool(f.value) IS NULL
+        UNION ALL
+        -- the national loans, one cell per configured institution (core/lx_import.c writes
+        -- them as {code: cell}; the column's header is the fact's name)
+        SELECT b.line, coalesce(i.fact_name, '国家助学贷款（' || l.key || '）'), l.value,
+               CASE WHEN i.code IS NULL THEN '没有代码为 ' || l.key || ' 的学校'
+                    WHEN lx.roster_bool(l.value) IS NULL
+                    THEN '应填“是”或“否”（也可为 1/0、Y/N，空为否）'
+                    ELSE i.name || '已停用，不能再登记其国家助学贷款' END
+          FROM body b
+          CROSS JOIN LATERAL jsonb_each_text(coalesce(b.national_loans, '{}')::jsonb) AS l
+          LEFT JOIN (SELECT ii.code, ii.name, ii.retired, f.name AS fact_name
+                       FROM lx.institution ii LEFT JOIN lx.fact f ON f.institution_id = ii.id)
+                    i ON i.code = l.key
+         WHERE i.code IS NULL OR lx.roster_bool(l.value) IS NULL
+            OR (i.retired AND lx.roster_bool(l.value))
         UNION ALL
         SELECT 1, NULL, NULL, '文件中没有学生数据'
          WHERE NOT EXISTS (SELECT 1 FROM body0)
@@ -156,8 +174,7 @@ BEGIN
            lx.roster_bool(r.party_member) AS party_member,
            lx.roster_bool(r.league_member) AS league_member,
            lx.roster_bool(r.must_return_instruments) AS must_return_instruments,
-           lx.roster_bool(r.national_loan_10534) AS loan_10534,
-           lx.roster_bool(r.national_loan_12649) AS loan_12649,
+           coalesce(r.national_loans, '{}')::jsonb AS loans,
            lx.roster_bool(r.source_loan) AS source_loan,
            lx.roster_bool(r.borrowed_switch) AS borrowed_switch,
            lx.roster_bool(r.certificates_deferred) AS certificates_deferred,
@@ -222,17 +239,19 @@ BEGIN
     SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(id) FILTER (WHERE fresh), '{}')
       INTO v_ids, v_fresh FROM up;
 
-    -- national loans, per campus, as the file says: only the differences are written
-    WITH want AS (
-        SELECT s.id AS student_id, i.id AS institution_id
+    -- national loans, per institution whose column the file has, as the file says: only the
+    -- differences are written; an institution without a column keeps its loans as they are
+    WITH cell AS (
+        SELECT s.id AS student_id, i.id AS institution_id, lx.roster_bool(l.value) AS holds
           FROM lx_roster r JOIN lx.student s ON s.student_no = r.student_no
-          JOIN lx.institution i ON (i.code = '10534' AND r.loan_10534)
-                                OR (i.code = '12649' AND r.loan_12649)
+         CROSS JOIN LATERAL jsonb_each_text(r.loans) AS l
+          JOIN lx.institution i ON i.code = l.key
+    ), want AS (
+        SELECT student_id, institution_id FROM cell WHERE holds
     ), gone AS (
-        DELETE FROM lx.student_loan l USING lx.student s, lx_roster r
-         WHERE l.student_id = s.id AND s.student_no = r.student_no
-           AND NOT EXISTS (SELECT 1 FROM want w WHERE w.student_id = l.student_id
-                                                  AND w.institution_id = l.institution_id)
+        DELETE FROM lx.student_loan l USING cell c
+         WHERE l.student_id = c.student_id AND l.institution_id = c.institution_id
+           AND NOT c.holds
         RETURNING l.student_id
     ), added AS (
         INSERT INTO lx.student_loan (student_id, institution_id)

@@ -451,9 +451,11 @@ START_TEST(csv_refusals)
 }
 END_TEST
 
+static const lx_institution two_campuses[] = {{"10534", "校本部"}, {"12649", "潇湘学院"}};
+
 static lx_import_table *roster(const char *file)
 {
-    return lx_import_map(pool, lx_import_kind_get("roster"),
+    return lx_import_map(pool, lx_import_kind_roster(pool, two_campuses, 2),
                          lx_csv_read(pool, file, strlen(file), NULL));
 }
 
@@ -483,6 +485,40 @@ START_TEST(import_header_and_rows)
     ck_assert_int_eq(t->items[0].line, 2);
     ck_assert_str_eq(t->items[0].col, "班级代码");
     ck_assert_str_eq(lx_import_mask(pool, "430102200107151234"), "430102********1234");
+}
+END_TEST
+
+/* The loan columns are the institutions': either header, optional, staged as one JSON cell. */
+START_TEST(import_loan_columns)
+{
+    static const char head[] = "学号,姓名,性别,证件类型,证件号码,学院代码,班级代码,班级名称,"
+        "培养层次,届,宿舍楼,房间号,党员,团员,需归还教学仪器,国家助学贷款（潇湘学院 12649）,"
+        "生源地助学贷款,借用交换机,暂缓发放两证,户口迁入学校\n";
+    lx_import_table *t = roster(apr_pstrcat(pool, head, "2026880001,张三,男,居民身份证,"
+        "430102200107151234,01,U01,计科,本科,2026,,,否,否,否,\"是\",否,否,否,否\n", NULL));
+    const lx_import_kind *k = t->kind;
+    apr_size_t len;
+    const char *d;
+
+    ck_assert_int_eq(t->nitems, 0);                 /* 10534's column left out: allowed */
+    ck_assert_int_eq(k->ncols, 21);
+    ck_assert_str_eq(k->cols[15].label, "国家助学贷款（校本部 10534）");
+    ck_assert_ptr_null(t->cells[15]);              /* absent: its loans stay as they are */
+    ck_assert_str_eq(t->cells[16], "是");
+    ck_assert_int_eq(lx_import_copy_fields(k), 20);
+    d = lx_import_copy_data(pool, t, &len);
+    ck_assert_int_eq((unsigned char)d[19] << 8 | (unsigned char)d[20], 21);
+    ck_assert_ptr_nonnull(memmem(d, len, "\x00\x00\x00\x0f{\"12649\":\"\xe6\x98\xaf\"}", 19));
+    /* the English header and the old Chinese one name the same column */
+    t = roster(ROSTER_HEAD);
+    ck_assert_int_eq(t->structural, 1);             /* no students, but the header is fine */
+    ck_assert_int_eq(t->nitems, 1);
+    t = roster("national_loan_10534\n是\n");
+    ck_assert_ptr_null(strstr(t->items[0].reason, "national_loan_10534"));
+    /* a campus the installation does not have is an unknown column */
+    t = lx_import_map(pool, lx_import_kind_roster(pool, two_campuses, 1),
+                      lx_csv_read(pool, ROSTER_HEAD, strlen(ROSTER_HEAD), NULL));
+    ck_assert_ptr_nonnull(strstr(t->items[0].reason, "多出的列“潇湘学院国家助学贷款”"));
 }
 END_TEST
 
@@ -738,6 +774,7 @@ int main(void)
     tcase_add_test(m, csv_encodings);
     tcase_add_test(m, csv_refusals);
     tcase_add_test(m, import_header_and_rows);
+    tcase_add_test(m, import_loan_columns);
     tcase_add_test(m, import_copy_data);
     tcase_add_test(m, export_cells);
     tcase_add_test(m, export_names_and_widths);
