@@ -41,11 +41,15 @@ static int lx_import_page(lx_req *q, int status, const char *outcome, const char
     xmlNodePtr admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
     xmlNodePtr imp = xmlNewChild(admin, NULL, (const xmlChar *)"import", NULL);
     apr_pool_t *p = q->r->pool;
+    PGresult *res;
     int i;
 
     lx_attr(admin, "tab", "import");
     lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
     lx_attr(admin, "rid", lx_form_id(q));
+    /* the tab's description of the file, as GET /lx/admin?tab=import shows it */
+    if ((res = lx_db_query(q->db, "SELECT label, name FROM lx.roster_header", 0, NULL)))
+        lx_rows_xml(admin, "column", res);
     lx_attr(imp, "outcome", outcome);
     lx_attr(imp, "message", message);
     if (t && t->source)

@@ -1,15 +1,18 @@
 /*
  * page_admin.c: the administrator's pages, /lx/admin.
  *
- *   GET  /lx/admin[?tab=operators|steps|cohorts|events&...]   one tab, its data as flat lists
+ *   GET  /lx/admin[?tab=operators|setup|steps|cohorts|events|import&...]   one tab, its data
+ *                                                                          as flat lists
  *   POST /lx/admin/ACTION                                     one change (table below)
  *
- * Every change is a call of an lx.admin_* function (sql/functions/admin.sql), which checks
- * the rights, refuses what would break consistency with a reason in Chinese (shown on the error
- * page), and logs itself.  Changes of operators take effect on their next request: nothing is cached.
+ * Every change is a call of an lx.admin_* function (sql/functions/admin.sql, setup.sql), which
+ * checks the rights, refuses what would break consistency with a reason in Chinese, and logs
+ * itself.  A refusal shows the tab again with the reason above the forms and the form as it was
+ * typed (<echo>); changes of operators take effect on their next request: nothing is cached.
  */
 #include "lx_handlers.h"
 #include "core/lx_query.h"
+#include "core/lx_text.h"
 
 /* ---- the tabs: each a few flat lists; the stylesheet joins them by key ---- */
 typedef struct lx_list {
@@ -27,7 +30,24 @@ static const lx_list lx_admin_lists[] = {
      "  FROM lx.operator_point op JOIN lx.point p ON p.id = op.point_id "
      "  LEFT JOIN lx.college c ON c.id = op.college_id ORDER BY op.login, p.sort, c.code"},
     {"operators", "point", "SELECT code, name, scope, deferral FROM lx.point ORDER BY sort, id"},
-    {"operators", "college", "SELECT code, name FROM lx.college ORDER BY code"},
+    {"operators", "college", "SELECT code, name FROM lx.college WHERE NOT retired ORDER BY code"},
+    {"setup", "institution",
+     "SELECT i.code, i.name, i.retired, "
+     "       (SELECT count(*) FROM lx.college c WHERE c.institution_id = i.id AND NOT c.retired) "
+     "         AS colleges "
+     "  FROM lx.institution i ORDER BY i.code"},
+    {"setup", "college",
+     "SELECT c.code, c.name, i.code AS institution, i.name AS institution_name, c.office, "
+     "       c.cert_office, c.retired, coalesce(n.students, 0) AS students "
+     "  FROM lx.college c JOIN lx.institution i ON i.id = c.institution_id "
+     "  LEFT JOIN (SELECT s.college_id, count(*) AS students FROM lx.student s "
+     "               JOIN lx.cohort ch ON ch.id = s.cohort_id AND NOT ch.closed "
+     "              GROUP BY 1) n ON n.college_id = c.id "
+     " ORDER BY c.retired, c.code"},
+    {"setup", "cohort",
+     "SELECT id, name FROM lx.cohort WHERE NOT closed ORDER BY year DESC, programme DESC"},
+    {"cohorts", "programme", "SELECT code, name FROM lx.programme ORDER BY code DESC"},
+    {"import", "column", "SELECT label, name FROM lx.roster_header"},
     {"steps", "point",
      "SELECT code, name, scope, location, deferral FROM lx.point ORDER BY sort, id"},
     {"steps", "step",
@@ -68,6 +88,30 @@ static const lx_list lx_admin_lists[] = {
                        "  JOIN lx.point p ON p.id = s.point_id ORDER BY p.sort, s.sort"},
     {NULL, NULL, NULL}
 };
+
+/* The classes of one college in the setup tab (?college=CODE): a university has thousands. */
+static int lx_admin_classes(lx_req *q, xmlNodePtr admin)
+{
+    const char *college = lx_query_param(q->r->pool, q->r->args, "college");
+    PGresult *res;
+
+    if (!college || !*college)
+        return OK;
+    lx_attr(admin, "college", college);
+    res = lx_db_query(q->db,
+                      "SELECT cl.code, cl.name, ch.id AS cohort, ch.name AS cohort_name, "
+                      "       ch.closed, cl.retired, "
+                      "       (SELECT count(*) FROM lx.student s WHERE s.class_id = cl.id) "
+                      "         AS students "
+                      "  FROM lx.class cl JOIN lx.college c ON c.id = cl.college_id "
+                      "  JOIN lx.cohort ch ON ch.id = cl.cohort_id "
+                      " WHERE c.code = $1 ORDER BY ch.closed, ch.year DESC, cl.retired, cl.code",
+                      1, &college);
+    if (!res)
+        return q->db->status;
+    lx_rows_xml(admin, "class", res);
+    return OK;
+}
 
 static int lx_admin_allowed(lx_req *q)
 {
@@ -116,30 +160,17 @@ static int lx_admin_events(lx_req *q, xmlNodePtr admin)
     return OK;
 }
 
-int lx_page_admin(lx_req *q)
+/* One tab's page: its lists and, for the events and setup tabs, what the query asks for. */
+static int lx_admin_build(lx_req *q, const char *tab, xmlNodePtr *page_out, xmlNodePtr *admin_out)
 {
-    const char *tab = lx_query_param(q->r->pool, q->r->args, "tab");
-    const char *done = lx_query_param(q->r->pool, q->r->args, "done");
-    xmlNodePtr page, admin;
+    xmlNodePtr page = lx_page_new(q, "admin");
+    xmlNodePtr admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
     const lx_list *l;
-    int rc;
+    int rc = OK;
 
-    rc = lx_admin_allowed(q);
-    if (rc != OK)
-        return rc;
-    if (!tab)
-        tab = "operators";
-    if (strcmp(tab, "operators") && strcmp(tab, "steps") && strcmp(tab, "cohorts")
-        && strcmp(tab, "events") && strcmp(tab, "import"))
-        return HTTP_NOT_FOUND;
-
-    page = lx_page_new(q, "admin");
-    admin = xmlNewChild(page, NULL, (const xmlChar *)"admin", NULL);
     lx_attr(admin, "tab", tab);
     lx_attr(admin, "csrf", lx_csrf_token(q, "admin"));
     lx_attr(admin, "rid", lx_form_id(q));
-    if (done && strcmp(done, "1") == 0)
-        lx_notice_xml(admin, "ok", "已保存。");
     for (l = lx_admin_lists; l->tab; l++) {
         PGresult *res;
         if (strcmp(l->tab, tab) != 0)
@@ -149,11 +180,35 @@ int lx_page_admin(lx_req *q)
             return q->db->status;
         lx_rows_xml(admin, l->element, res);
     }
-    if (strcmp(tab, "events") == 0) {
+    if (strcmp(tab, "events") == 0)
         rc = lx_admin_events(q, admin);
-        if (rc != OK)
-            return rc;
-    }
+    else if (strcmp(tab, "setup") == 0)
+        rc = lx_admin_classes(q, admin);
+    *page_out = page;
+    *admin_out = admin;
+    return rc;
+}
+
+int lx_page_admin(lx_req *q)
+{
+    const char *tab = lx_query_param(q->r->pool, q->r->args, "tab");
+    const char *done = lx_query_param(q->r->pool, q->r->args, "done");
+    xmlNodePtr page, admin;
+    int rc;
+
+    rc = lx_admin_allowed(q);
+    if (rc != OK)
+        return rc;
+    if (!tab)
+        tab = "operators";
+    if (strcmp(tab, "operators") && strcmp(tab, "setup") && strcmp(tab, "steps")
+        && strcmp(tab, "cohorts") && strcmp(tab, "events") && strcmp(tab, "import"))
+        return HTTP_NOT_FOUND;
+    rc = lx_admin_build(q, tab, &page, &admin);
+    if (rc != OK)
+        return rc;
+    if (done && strcmp(done, "1") == 0)
+        lx_notice_xml(admin, "ok", "已保存。");
     return lx_render(q, page);
 }
 
@@ -194,6 +249,31 @@ static const lx_action lx_admin_actions[] = {
      {"cohort", NULL}, "cohorts"},
     {"cohort-next", "SELECT lx.admin_cohort_next($1, $2::integer, $3, $4)",
      {"cohort", NULL}, "cohorts"},
+    /* a year that is not four digits reaches the function as NULL, which says what to type */
+    {"cohort-create", "SELECT lx.admin_cohort_create($1, $2, "
+                      "CASE WHEN $3 ~ '^[0-9]{4}$' THEN $3::integer END, $4, $5, $6)",
+     {"programme", "year", "name", NULL}, "cohorts"},
+    {"cohort-rename", "SELECT lx.admin_cohort_rename($1, $2::integer, $3, $4, $5)",
+     {"cohort", "name", NULL}, "cohorts"},
+    {"institution", "SELECT lx.admin_institution_save($1, $2, $3, $4, $5)",
+     {"code", "name", NULL}, "setup"},
+    {"institution-retire", "SELECT lx.admin_institution_retire($1, $2, true, $3, $4)",
+     {"code", NULL}, "setup"},
+    {"institution-restore", "SELECT lx.admin_institution_retire($1, $2, false, $3, $4)",
+     {"code", NULL}, "setup"},
+    {"college", "SELECT lx.admin_college_save($1, $2, $3, $4, $5, $6, $7, $8)",
+     {"code", "name", "institution", "office", "cert_office", NULL}, "setup"},
+    {"college-retire", "SELECT lx.admin_college_retire($1, $2, true, $3, $4)",
+     {"code", NULL}, "setup"},
+    {"college-restore", "SELECT lx.admin_college_retire($1, $2, false, $3, $4)",
+     {"code", NULL}, "setup"},
+    {"class", "SELECT lx.admin_class_save($1, $2, $3, $4, "
+              "CASE WHEN $5 ~ '^[0-9]{1,9}$' THEN $5::integer END, $6, $7)",
+     {"code", "name", "college", "cohort", NULL}, "setup"},
+    {"class-retire", "SELECT lx.admin_class_retire($1, $2, true, $3, $4)",
+     {"code", NULL}, "setup"},
+    {"class-restore", "SELECT lx.admin_class_retire($1, $2, false, $3, $4)",
+     {"code", NULL}, "setup"},
     {NULL, NULL, {NULL}, NULL}
 };
 
@@ -211,6 +291,52 @@ static const char *lx_checked_array(lx_req *q, apr_table_t *form, const char *pr
             && lx_step_code_valid(e[i].key + n + 1))
             APR_ARRAY_PUSH(vals, const char *) = e[i].key + n + 1;
     return apr_pstrcat(q->r->pool, "{", apr_array_pstrcat(q->r->pool, vals, ','), "}", NULL);
+}
+
+/* A refused change: the tab again, with the reason above its forms and the form as it was
+ * typed (<echo form="ACTION" field="value"...>), under the refusal's status.  A failure that
+ * is not a refusal (the database is down) keeps its error page. */
+static int lx_admin_refused(lx_req *q, const lx_action *a, apr_table_t *form)
+{
+    int status = q->db->status;
+    const char *why = q->db->message ? q->db->message : q->message;
+    xmlNodePtr page, admin, echo;
+    int i;
+
+    if (status != HTTP_BAD_REQUEST && status != HTTP_NOT_FOUND && status != HTTP_CONFLICT)
+        return status;
+    if (lx_admin_build(q, a->tab, &page, &admin) != OK)
+        return status;
+    lx_notice_xml(admin, "error", why ? why : "输入的内容不符合要求，请检查后重新提交。");
+    echo = xmlNewChild(admin, NULL, (const xmlChar *)"echo", NULL);
+    lx_attr(echo, "form", a->name);
+    for (i = 0; a->fields[i]; i++) {
+        const char *f = a->fields[i], *v;
+        if (f[0] == '[')
+            continue;
+        v = apr_table_get(form, f[0] == '?' ? f + 1 : f);
+        if (v && lx_text_xml_safe(v))
+            lx_attr(echo, f[0] == '?' ? f + 1 : f, v);
+    }
+    q->r->status = status;
+    return lx_render(q, page);
+}
+
+/* A college code as lx.college allows it ([0-9A-Za-z]{1,10}): safe in a URL as it is. */
+static int lx_college_code_valid(const char *s)
+{
+    apr_size_t n = strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    return n >= 1 && n <= 10 && s[n] == '\0';
+}
+
+/* Where a change goes back to: the setup tab keeps the college whose classes were shown. */
+static const char *lx_admin_back(lx_req *q, const lx_action *a, apr_table_t *form)
+{
+    const char *college = apr_table_get(form, strcmp(a->name, "college") == 0 ? "code"
+                                                                               : "college");
+    if (strcmp(a->tab, "setup") != 0 || !college || !lx_college_code_valid(college))
+        return "";
+    return apr_pstrcat(q->r->pool, "&college=", college, NULL);
 }
 
 /* 1 when POST /lx/admin/{name} is one of the actions (lx_route reads its form first). */
@@ -267,10 +393,10 @@ int lx_action_admin(lx_req *q)
     if (!lx_db_query(q->db, a->sql, n, params)) {
         if (!q->db->message && q->db->status == HTTP_BAD_REQUEST)
             q->message = "输入的内容不符合要求，请检查后重新提交。";
-        return q->db->status;
+        return lx_admin_refused(q, a, form);
     }
     apr_table_setn(q->r->headers_out, "Location", ap_construct_url(q->r->pool,
-        apr_pstrcat(q->r->pool, q->conf->base_url, "/admin?tab=", a->tab, "&done=1", NULL),
-        q->r));
+        apr_pstrcat(q->r->pool, q->conf->base_url, "/admin?tab=", a->tab,
+                    lx_admin_back(q, a, form), "&done=1", NULL), q->r));
     return HTTP_SEE_OTHER;
 }

@@ -52,11 +52,12 @@ init)
     as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
         --auth-local=peer --auth-host=reject >"$LOG/initdb.log" 2>&1 \
         || { cat "$LOG/initdb.log" >&2; exit 1; }
-    # peer for the superuser (migrations), passwords for everything else
+    # peer for the superuser (migrations), passwords for everything else: the module (lx_app)
+    # and the IT office's roles (members of lx_owner, as lx_admin of docs/installation.md)
     cat >"$PGDATA/pg_hba.conf" <<'EOF'
 local   all     postgres                peer
 local   replication     postgres        peer
-local   lixiao  lx_owner,lx_app         scram-sha-256
+local   lixiao  +lx_owner,lx_app        scram-sha-256
 EOF
     cat >>"$PGDATA/postgresql.conf" <<EOF
 

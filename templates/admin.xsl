@@ -1,20 +1,25 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   admin.xsl (view="admin"): the administrator's pages, one tab at a time
-  (GET {base}/admin?tab=operators|steps|cohorts|events):
+  (GET {base}/admin?tab=operators|setup|steps|cohorts|events|import):
     操作人员      operators, their flags and their points (assign / unassign)
+    学校与学院    institutions, colleges and classes (admin-setup.xsl)
     离校点与业务  points and steps: names, modes, who a step applies to, prerequisites
-    届别          per cohort: which steps and certificates are enabled; archive; next year
+    届别          per cohort: which steps and certificates are enabled; archive; next year;
+                  a new cohort from nothing; rename
+    导入名单      the roster and the feeds as files
     操作日志      the event log, searched by student, operator, point, step and dates
   <admin> holds flat lists; the keys below join them.
   Every change is a POST to {base}/admin/ACTION with csrf and rid of <admin>; a refused
-  change answers with the error page, so the forms only prevent the obvious mistakes.
+  change answers with its tab again, the reason in <notice kind="error"> and the form as it
+  was typed in <echo form="ACTION" field="value"/> (the forms that know it prefill from it).
   Provides mode="title" and mode="content" for layout.xsl (through layout-desk.xsl, for the
   notice template).
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 
   <xsl:import href="layout-desk.xsl"/>
+  <xsl:include href="admin-setup.xsl"/>
 
   <xsl:key name="assign-by-login" match="/page/admin/assignment" use="@login"/>
   <xsl:key name="fact" match="/page/admin/fact" use="@code"/>
@@ -30,7 +35,7 @@
   <xsl:variable name="tab">
     <xsl:choose>
       <xsl:when test="$a/@tab = 'steps' or $a/@tab = 'cohorts' or $a/@tab = 'events'
-                      or $a/@tab = 'import'">
+                      or $a/@tab = 'import' or $a/@tab = 'setup'">
         <xsl:value-of select="$a/@tab"/>
       </xsl:when>
       <xsl:otherwise>operators</xsl:otherwise>
@@ -47,6 +52,7 @@
     <xsl:param name="t"/>
     <xsl:choose>
       <xsl:when test="$t = 'operators'">操作人员</xsl:when>
+      <xsl:when test="$t = 'setup'">学校与学院</xsl:when>
       <xsl:when test="$t = 'steps'">离校点与业务</xsl:when>
       <xsl:when test="$t = 'cohorts'">届别</xsl:when>
       <xsl:when test="$t = 'events'">操作日志</xsl:when>
@@ -68,6 +74,7 @@
         <p class="lead">
           <xsl:choose>
             <xsl:when test="$tab = 'operators'">管理操作人员的账号、身份和负责的离校点。</xsl:when>
+            <xsl:when test="$tab = 'setup'">设置学校（校区）、学院和班级；不再使用的可以停用。</xsl:when>
             <xsl:when test="$tab = 'steps'">设置离校点、离校业务、办理方式、适用范围和前置业务。</xsl:when>
             <xsl:when test="$tab = 'cohorts'">设置每届启用的离校业务和发放的证件；离校结束后归档。</xsl:when>
             <xsl:when test="$tab = 'import'">从教务系统导出的 Excel（.xlsx）或 CSV 文件导入或更新毕业生名单。</xsl:when>
@@ -79,6 +86,7 @@
 
     <nav class="tabs" aria-label="管理功能">
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'operators'"/></xsl:call-template>
+      <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'setup'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'steps'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'cohorts'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'events'"/></xsl:call-template>
@@ -88,6 +96,7 @@
     <xsl:apply-templates select="$a/notice"/>
 
     <xsl:choose>
+      <xsl:when test="$tab = 'setup'"><xsl:call-template name="setup-tab"/></xsl:when>
       <xsl:when test="$tab = 'steps'"><xsl:call-template name="steps-tab"/></xsl:when>
       <xsl:when test="$tab = 'cohorts'"><xsl:call-template name="cohorts-tab"/></xsl:when>
       <xsl:when test="$tab = 'events'"><xsl:call-template name="events-tab"/></xsl:when>
@@ -215,8 +224,13 @@
         按学院或班级导出时加参数 <code>college=学院代码</code>、<code>class=班级代码</code>；
         各离校点未办名单在操作台的实时统计中导出。</p>
       <h3>文件格式</h3>
-      <p class="muted small">第一行为表头，共 21 列，顺序如下（可用中文或英文列名）；按学号新增或更新。有任何一行不符合要求时整个文件都不导入，并列出每一处问题。是否类的列填“是”或“否”（也可为 1/0、Y/N，空为否）。</p>
-      <p class="mono small">学号,姓名,性别,证件类型,证件号码,学院代码,班级代码,班级名称,培养层次,届,宿舍楼,房间号,党员,团员,需归还教学仪器,校本部国家助学贷款,潇湘学院国家助学贷款,生源地助学贷款,借用交换机,暂缓发放两证,户口迁入学校</p>
+      <p class="muted small">第一行为表头，共 <xsl:value-of select="count($a/column)"/> 列，顺序如下（可用中文或英文列名）；按学号新增或更新。有任何一行不符合要求时整个文件都不导入，并列出每一处问题。是否类的列填“是”或“否”（也可为 1/0、Y/N，空为否）。每个学校一列“国家助学贷款”（随“学校与学院”中的学校而定），可以省略：省略的列不改变已登记的贷款。</p>
+      <p class="mono small roster-header">
+        <xsl:for-each select="$a/column">
+          <xsl:value-of select="@label"/>
+          <xsl:if test="position() != last()">,</xsl:if>
+        </xsl:for-each>
+      </p>
     </section>
   </xsl:template>
 
@@ -864,9 +878,44 @@
         </xsl:if>
       </xsl:when>
       <xsl:otherwise>
-        <p class="notice">还没有届别。</p>
+        <p class="notice">还没有届别。请在下方建立第一届。</p>
       </xsl:otherwise>
     </xsl:choose>
+    <xsl:call-template name="cohort-create"/>
+  </xsl:template>
+
+  <!-- A cohort from nothing: programme, year, name (default: “2027届本科”). -->
+  <xsl:template name="cohort-create">
+    <xsl:variable name="e" select="$a/echo[@form = 'cohort-create']"/>
+    <section class="card" aria-labelledby="h-cohort-new">
+      <h2 id="h-cohort-new">新建届别</h2>
+      <p class="muted small">新建的届别启用该培养层次所有离校点的离校业务和证件（“退费状态”和“报到证”除外），建立后可在该届的表格中逐项启用或停用。已有上一届时也可用“以此建立下一届”沿用上一届的设置。</p>
+      <form method="post" action="{$base}/admin/cohort-create" class="admin-form inline-fields">
+        <xsl:call-template name="admin-hidden"/>
+        <div class="field">
+          <label for="cn-programme">培养层次</label>
+          <select id="cn-programme" name="programme" required="required">
+            <xsl:for-each select="$a/programme">
+              <option value="{@code}">
+                <xsl:if test="@code = $e/@programme"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+                <xsl:value-of select="@name"/>
+              </option>
+            </xsl:for-each>
+          </select>
+        </div>
+        <div class="field">
+          <label for="cn-year">毕业年份</label>
+          <input type="text" id="cn-year" name="year" required="required" inputmode="numeric"
+                 maxlength="4" pattern="[0-9]{{4}}" placeholder="如：2027" value="{$e/@year}"/>
+        </div>
+        <div class="field">
+          <label for="cn-name">名称</label>
+          <input type="text" id="cn-name" name="name" maxlength="40" placeholder="留空为“年份届层次”"
+                 value="{$e/@name}"/>
+        </div>
+        <div class="form-actions"><button type="submit">新建届别</button></div>
+      </form>
+    </section>
   </xsl:template>
 
   <xsl:template match="cohort" mode="cohort">
@@ -1065,8 +1114,24 @@
       <xsl:otherwise><p class="muted small">没有设置证件。</p></xsl:otherwise>
     </xsl:choose>
 
-    <!-- Archive and next year. -->
+    <!-- Rename, archive and next year. -->
     <div class="cohort-actions">
+      <form method="post" action="{$base}/admin/cohort-rename" class="cohort-action inline-form">
+        <xsl:call-template name="admin-hidden"/>
+        <input type="hidden" name="cohort" value="{@id}"/>
+        <label for="rename-{@id}">名称</label>
+        <input type="text" id="rename-{@id}" name="name" required="required" maxlength="40">
+          <xsl:attribute name="value">
+            <xsl:choose>
+              <xsl:when test="$a/echo[@form = 'cohort-rename'][@cohort = current()/@id]">
+                <xsl:value-of select="$a/echo[@form = 'cohort-rename']/@name"/>
+              </xsl:when>
+              <xsl:otherwise><xsl:value-of select="@name"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:attribute>
+        </input>
+        <button type="submit" class="secondary small">改名</button>
+      </form>
       <xsl:if test="not($closed)">
         <form method="post" action="{$base}/admin/cohort-close" class="cohort-action"
               data-confirm="确定将“{@name}”归档吗？归档后该届所有数据只读，不能再办理或撤销。">

@@ -283,3 +283,15 @@ BEGIN
     RETURN QUERY SELECT v_ins, v_upd, v_all - v_ins - v_upd, v_states;
 END;
 $$;
+
+-- The roster file's header as this installation has it (the import tab shows it): the fixed
+-- columns, with one national loan column per institution in use after 需归还教学仪器, named as
+-- core/lx_import.c reads them (the loan fact's name, lx.loan_fact_name).
+CREATE OR REPLACE VIEW lx.roster_header AS
+SELECT label, name FROM (
+    SELECT c.pos::numeric AS pos, c.label, c.name FROM lx.roster_column c
+    UNION ALL
+    SELECT 15 + row_number() OVER (ORDER BY i.code) / 1000.0, f.name, f.code
+      FROM lx.institution i JOIN lx.fact f ON f.institution_id = i.id
+     WHERE NOT i.retired
+) h ORDER BY pos;
