@@ -1,8 +1,8 @@
 /*
  * page_admin.c: the administrator's pages, /lx/admin.
  *
- *   GET  /lx/admin[?tab=operators|setup|steps|cohorts|events|import&...]   one tab, its data
- *                                                                          as flat lists
+ *   GET  /lx/admin[?tab=operators|setup|steps|cohorts|tokens|events|import&...]   one tab,
+ *                                                                   its data as flat lists
  *   POST /lx/admin/ACTION                                     one change (table below)
  *
  * Every change is a call of an lx.admin_* function (sql/functions/admin.sql, setup.sql), which
@@ -48,6 +48,12 @@ static const lx_list lx_admin_lists[] = {
      "SELECT id, name FROM lx.cohort WHERE NOT closed ORDER BY year DESC, programme DESC"},
     {"cohorts", "programme", "SELECT code, name FROM lx.programme ORDER BY code DESC"},
     {"import", "column", "SELECT label, name FROM lx.roster_header"},
+    {"tokens", "token",
+     "SELECT id, purpose, name, active, created_by, "
+     "       to_char(created_at, 'YYYY-MM-DD HH24:MI') AS created, "
+     "       to_char(last_used_at, 'YYYY-MM-DD HH24:MI') AS last_used, revoked_by, "
+     "       to_char(revoked_at, 'YYYY-MM-DD HH24:MI') AS revoked "
+     "  FROM lx.api_token ORDER BY active DESC, id DESC"},
     {"steps", "point",
      "SELECT code, name, scope, location, deferral FROM lx.point ORDER BY sort, id"},
     {"steps", "step",
@@ -202,7 +208,8 @@ int lx_page_admin(lx_req *q)
     if (!tab)
         tab = "operators";
     if (strcmp(tab, "operators") && strcmp(tab, "setup") && strcmp(tab, "steps")
-        && strcmp(tab, "cohorts") && strcmp(tab, "events") && strcmp(tab, "import"))
+        && strcmp(tab, "cohorts") && strcmp(tab, "tokens") && strcmp(tab, "events")
+        && strcmp(tab, "import"))
         return HTTP_NOT_FOUND;
     rc = lx_admin_build(q, tab, &page, &admin);
     if (rc != OK)
@@ -221,60 +228,68 @@ typedef struct lx_action {
     const char *sql;
     const char *fields[8];
     const char *tab;            /* where to go back to */
+    const char *shows;          /* the result is shown once, as this element, on the tab itself
+                                   (a new token: never in a URL), instead of a redirect */
 } lx_action;
 
 static const lx_action lx_admin_actions[] = {
     {"operator", "SELECT lx.admin_operator_save($1, $2, $3, $4, $5, $6, $7, $8)",
-     {"login", "name", "?is_admin", "?is_leader", "?active", NULL}, "operators"},
+     {"login", "name", "?is_admin", "?is_leader", "?active", NULL}, "operators", NULL},
     {"operator-delete", "SELECT lx.admin_operator_delete($1, $2, $3, $4)",
-     {"login", NULL}, "operators"},
+     {"login", NULL}, "operators", NULL},
     {"assign", "SELECT lx.admin_assign($1, $2, $3, $4, true, $5, $6)",
-     {"login", "point", "college", NULL}, "operators"},
+     {"login", "point", "college", NULL}, "operators", NULL},
     {"unassign", "SELECT lx.admin_assign($1, $2, $3, $4, false, $5, $6)",
-     {"login", "point", "college", NULL}, "operators"},
+     {"login", "point", "college", NULL}, "operators", NULL},
     {"point", "SELECT lx.admin_point_save($1, $2, $3, $4, $5, $6)",
-     {"code", "name", "location", NULL}, "steps"},
+     {"code", "name", "location", NULL}, "steps", NULL},
     {"step", "SELECT lx.admin_step_save($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-     {"code", "name", "hint", "[mode", "[when", "[unless", NULL}, "steps"},
+     {"code", "name", "hint", "[mode", "[when", "[unless", NULL}, "steps", NULL},
     {"prereq", "SELECT lx.admin_prereq($1, $2, $3, true, $4, $5)",
-     {"step", "requires", NULL}, "steps"},
+     {"step", "requires", NULL}, "steps", NULL},
     {"prereq-delete", "SELECT lx.admin_prereq($1, $2, $3, false, $4, $5)",
-     {"step", "requires", NULL}, "steps"},
+     {"step", "requires", NULL}, "steps", NULL},
     {"cohort-step", "SELECT lx.admin_cohort_step($1, $2::integer, $3, $4, $5, $6)",
-     {"cohort", "step", "?on", NULL}, "cohorts"},
+     {"cohort", "step", "?on", NULL}, "cohorts", NULL},
     {"cohort-certificate",
      "SELECT lx.admin_cohort_certificate($1, $2::integer, $3, $4, $5, $6)",
-     {"cohort", "certificate", "?on", NULL}, "cohorts"},
+     {"cohort", "certificate", "?on", NULL}, "cohorts", NULL},
     {"cohort-close", "SELECT lx.admin_cohort_close($1, $2::integer, $3, $4)",
-     {"cohort", NULL}, "cohorts"},
+     {"cohort", NULL}, "cohorts", NULL},
     {"cohort-next", "SELECT lx.admin_cohort_next($1, $2::integer, $3, $4)",
-     {"cohort", NULL}, "cohorts"},
+     {"cohort", NULL}, "cohorts", NULL},
     /* a year that is not four digits reaches the function as NULL, which says what to type */
     {"cohort-create", "SELECT lx.admin_cohort_create($1, $2, "
                       "CASE WHEN $3 ~ '^[0-9]{4}$' THEN $3::integer END, $4, $5, $6)",
-     {"programme", "year", "name", NULL}, "cohorts"},
+     {"programme", "year", "name", NULL}, "cohorts", NULL},
     {"cohort-rename", "SELECT lx.admin_cohort_rename($1, $2::integer, $3, $4, $5)",
-     {"cohort", "name", NULL}, "cohorts"},
+     {"cohort", "name", NULL}, "cohorts", NULL},
     {"institution", "SELECT lx.admin_institution_save($1, $2, $3, $4, $5)",
-     {"code", "name", NULL}, "setup"},
+     {"code", "name", NULL}, "setup", NULL},
     {"institution-retire", "SELECT lx.admin_institution_retire($1, $2, true, $3, $4)",
-     {"code", NULL}, "setup"},
+     {"code", NULL}, "setup", NULL},
     {"institution-restore", "SELECT lx.admin_institution_retire($1, $2, false, $3, $4)",
-     {"code", NULL}, "setup"},
+     {"code", NULL}, "setup", NULL},
     {"college", "SELECT lx.admin_college_save($1, $2, $3, $4, $5, $6, $7, $8)",
-     {"code", "name", "institution", "office", "cert_office", NULL}, "setup"},
+     {"code", "name", "institution", "office", "cert_office", NULL}, "setup", NULL},
     {"college-retire", "SELECT lx.admin_college_retire($1, $2, true, $3, $4)",
-     {"code", NULL}, "setup"},
+     {"code", NULL}, "setup", NULL},
     {"college-restore", "SELECT lx.admin_college_retire($1, $2, false, $3, $4)",
-     {"code", NULL}, "setup"},
+     {"code", NULL}, "setup", NULL},
     {"class", "SELECT lx.admin_class_save($1, $2, $3, $4, "
               "CASE WHEN $5 ~ '^[0-9]{1,9}$' THEN $5::integer END, $6, $7)",
-     {"code", "name", "college", "cohort", NULL}, "setup"},
+     {"code", "name", "college", "cohort", NULL}, "setup", NULL},
     {"class-retire", "SELECT lx.admin_class_retire($1, $2, true, $3, $4)",
-     {"code", NULL}, "setup"},
+     {"code", NULL}, "setup", NULL},
     {"class-restore", "SELECT lx.admin_class_retire($1, $2, false, $3, $4)",
-     {"code", NULL}, "setup"},
-    {NULL, NULL, {NULL}, NULL}
+     {"code", NULL}, "setup", NULL},
+    {"token-issue", "SELECT t.id, t.token, $2 AS purpose, $3 AS name "
+                    "  FROM lx.admin_token_issue($1, $2, $3, $4, $5) t",
+     {"purpose", "name", NULL}, "tokens", "issued"},
+    {"token-revoke", "SELECT lx.admin_token_revoke($1, "
+                     "CASE WHEN $2 ~ '^[0-9]{1,9}$' THEN $2::integer END, $3, $4)",
+     {"id", NULL}, "tokens", NULL},
+    {NULL, NULL, {NULL}, NULL, NULL}
 };
 
 /* The ticked "prefix.VALUE" checkboxes as a text[] literal; values are codes [a-z0-9_]. */
@@ -329,6 +344,18 @@ static int lx_college_code_valid(const char *s)
     return n >= 1 && n <= 10 && s[n] == '\0';
 }
 
+/* A change whose result is shown once on its tab (a token, which must not go into a URL). */
+static int lx_admin_shown(lx_req *q, const lx_action *a, const PGresult *res)
+{
+    xmlNodePtr page, admin;
+    int rc = lx_admin_build(q, a->tab, &page, &admin);
+
+    if (rc != OK)
+        return rc;
+    lx_rows_xml(admin, a->shows, res);
+    return lx_render(q, page);
+}
+
 /* Where a change goes back to: the setup tab keeps the college whose classes were shown. */
 static const char *lx_admin_back(lx_req *q, const lx_action *a, apr_table_t *form)
 {
@@ -354,6 +381,7 @@ int lx_action_admin(lx_req *q)
     const lx_action *a;
     apr_table_t *form;
     const char *params[12];
+    PGresult *res;
     int n = 0, i, rc;
 
     for (a = lx_admin_actions; a->name && strcmp(a->name, name) != 0; a++)
@@ -390,11 +418,13 @@ int lx_action_admin(lx_req *q)
     }
     params[n++] = q->r->useragent_ip;
     params[n++] = apr_table_get(form, "rid");
-    if (!lx_db_query(q->db, a->sql, n, params)) {
+    if (!(res = lx_db_query(q->db, a->sql, n, params))) {
         if (!q->db->message && q->db->status == HTTP_BAD_REQUEST)
             q->message = "输入的内容不符合要求，请检查后重新提交。";
         return lx_admin_refused(q, a, form);
     }
+    if (a->shows)
+        return lx_admin_shown(q, a, res);
     apr_table_setn(q->r->headers_out, "Location", ap_construct_url(q->r->pool,
         apr_pstrcat(q->r->pool, q->conf->base_url, "/admin?tab=", a->tab,
                     lx_admin_back(q, a, form), "&done=1", NULL), q->r));

@@ -60,6 +60,20 @@ static int lx_json_db_error(lx_req *q)
     }
 }
 
+/* The administrators' list shows when each token was last used: written at most once a minute
+ * per token (lx.token_touch), on the primary even when a standby serves the request (a
+ * connection of the primary's pool for one statement a minute).  A failure to write it is no
+ * reason to refuse the caller. */
+static void lx_token_touch(lx_req *q, const char *id)
+{
+    const char *standby = PQparameterStatus(q->db->conn, "in_hot_standby");
+    lx_db *primary = q->db;
+
+    if (standby && strcmp(standby, "on") == 0 && lx_db_open(q->r, &primary) != OK)
+        return;
+    lx_db_prepared(primary, "SELECT lx.token_touch($1::integer)", 1, &id);
+}
+
 /* The purpose of the bearer token, "" for a token we do not know, NULL without one. */
 static const char *lx_bearer_purpose(lx_req *q, int *rc)
 {
@@ -76,14 +90,20 @@ static const char *lx_bearer_purpose(lx_req *q, int *rc)
         return "";
     /* the statement of lx.token_purpose (009) itself: a SQL function with its own settings is
      * planned anew on every call, three times the cost of the lookup */
-    res = lx_db_prepared(q->db, "SELECT purpose FROM lx.api_token "
-                                "WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND active",
+    res = lx_db_prepared(q->db, "SELECT purpose, id, last_used_at IS NULL "
+                                "       OR last_used_at < now() - interval '1 minute' AS stale "
+                                "  FROM lx.api_token "
+                                " WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND active",
                          1, params);
     if (!res) {
         *rc = q->db->status;
         return NULL;
     }
-    return PQntuples(res) > 0 ? lx_value(res, 0, "purpose") : "";
+    if (PQntuples(res) == 0)
+        return "";
+    if (strcmp(lx_value(res, 0, "stale"), "t") == 0)
+        lx_token_touch(q, lx_value(res, 0, "id"));
+    return lx_value(res, 0, "purpose");
 }
 
 static int lx_api_status(lx_req *q, const char *student_no, const char *purpose)

@@ -7,6 +7,7 @@
     离校点与业务  points and steps: names, modes, who a step applies to, prerequisites
     届别          per cohort: which steps and certificates are enabled; archive; next year;
                   a new cohort from nothing; rename
+    接口令牌      the API tokens: issue (shown once), last use, revoke (admin-tokens.xsl)
     导入名单      the roster and the feeds as files
     操作日志      the event log, searched by student, operator, point, step and dates
   <admin> holds flat lists; the keys below join them.
@@ -20,6 +21,7 @@
 
   <xsl:import href="layout-desk.xsl"/>
   <xsl:include href="admin-setup.xsl"/>
+  <xsl:include href="admin-tokens.xsl"/>
 
   <xsl:key name="assign-by-login" match="/page/admin/assignment" use="@login"/>
   <xsl:key name="fact" match="/page/admin/fact" use="@code"/>
@@ -35,7 +37,7 @@
   <xsl:variable name="tab">
     <xsl:choose>
       <xsl:when test="$a/@tab = 'steps' or $a/@tab = 'cohorts' or $a/@tab = 'events'
-                      or $a/@tab = 'import' or $a/@tab = 'setup'">
+                      or $a/@tab = 'import' or $a/@tab = 'setup' or $a/@tab = 'tokens'">
         <xsl:value-of select="$a/@tab"/>
       </xsl:when>
       <xsl:otherwise>operators</xsl:otherwise>
@@ -55,6 +57,7 @@
       <xsl:when test="$t = 'setup'">学校与学院</xsl:when>
       <xsl:when test="$t = 'steps'">离校点与业务</xsl:when>
       <xsl:when test="$t = 'cohorts'">届别</xsl:when>
+      <xsl:when test="$t = 'tokens'">接口令牌</xsl:when>
       <xsl:when test="$t = 'events'">操作日志</xsl:when>
       <xsl:when test="$t = 'import'">导入名单</xsl:when>
     </xsl:choose>
@@ -77,6 +80,7 @@
             <xsl:when test="$tab = 'setup'">设置学校（校区）、学院和班级；不再使用的可以停用。</xsl:when>
             <xsl:when test="$tab = 'steps'">设置离校点、离校业务、办理方式、适用范围和前置业务。</xsl:when>
             <xsl:when test="$tab = 'cohorts'">设置每届启用的离校业务和发放的证件；离校结束后归档。</xsl:when>
+            <xsl:when test="$tab = 'tokens'">签发、查看和吊销门户与各系统调用数据接口的令牌。</xsl:when>
             <xsl:when test="$tab = 'import'">从教务系统导出的 Excel（.xlsx）或 CSV 文件导入或更新毕业生名单。</xsl:when>
             <xsl:otherwise>按学生、操作人员、离校点、业务和日期查询操作记录。</xsl:otherwise>
           </xsl:choose>
@@ -89,6 +93,7 @@
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'setup'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'steps'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'cohorts'"/></xsl:call-template>
+      <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'tokens'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'events'"/></xsl:call-template>
       <xsl:call-template name="tab-link"><xsl:with-param name="t" select="'import'"/></xsl:call-template>
     </nav>
@@ -99,6 +104,7 @@
       <xsl:when test="$tab = 'setup'"><xsl:call-template name="setup-tab"/></xsl:when>
       <xsl:when test="$tab = 'steps'"><xsl:call-template name="steps-tab"/></xsl:when>
       <xsl:when test="$tab = 'cohorts'"><xsl:call-template name="cohorts-tab"/></xsl:when>
+      <xsl:when test="$tab = 'tokens'"><xsl:call-template name="tokens-tab"/></xsl:when>
       <xsl:when test="$tab = 'events'"><xsl:call-template name="events-tab"/></xsl:when>
       <xsl:when test="$tab = 'import'"><xsl:call-template name="import-tab"/></xsl:when>
       <xsl:otherwise><xsl:call-template name="operators-tab"/></xsl:otherwise>
