@@ -11,6 +11,7 @@
  * Exit codes: 0 imported; 1 refused (the report is printed, nothing was imported); 2 wrong
  * usage or an unreadable file; 3 the database failed (nothing was imported).
  */
+#include "lx_cli.h"
 #include "core/lx_import.h"
 
 #include "apr_general.h"
@@ -44,69 +45,6 @@ static const char lx_usage[] =
     "\n"
     "Exit status: 0 imported, 1 refused (report printed, nothing imported),\n"
     "             2 usage or unreadable file, 3 database error (nothing imported).\n";
-
-typedef struct {
-    PGconn *conn;
-    apr_pool_t *pool;
-    const char *error;
-} lx_cli;
-
-static apr_status_t lx_cli_clear(void *res)
-{
-    PQclear(res);
-    return APR_SUCCESS;
-}
-
-/* The command's way to the database: its own connection; an error is kept for the person. */
-static PGresult *lx_cli_query(void *ctx, const char *sql, int n, const char *const *params)
-{
-    lx_cli *c = ctx;
-    PGresult *res = PQexecParams(c->conn, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        if (!c->error)
-            c->error = apr_pstrdup(c->pool, PQresultErrorMessage(res));
-        PQclear(res);
-        return NULL;
-    }
-    apr_pool_cleanup_register(c->pool, res, lx_cli_clear, apr_pool_cleanup_null);
-    return res;
-}
-
-static int lx_cli_copy(void *ctx, const char *sql, const char *data, apr_size_t len)
-{
-    lx_cli *c = ctx;
-    PGresult *res = PQexec(c->conn, sql);
-    apr_size_t off = 0;
-    int ok;
-
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        c->error = apr_pstrdup(c->pool, PQresultErrorMessage(res));
-        PQclear(res);
-        return -1;
-    }
-    PQclear(res);
-    while (off < len) {
-        apr_size_t n = len - off > 65536 ? 65536 : len - off;
-        if (PQputCopyData(c->conn, data + off, (int)n) != 1)
-            break;
-        off += n;
-    }
-    PQputCopyEnd(c->conn, off < len ? "interrupted" : NULL);
-    res = PQgetResult(c->conn);
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        c->error = apr_pstrdup(c->pool, PQresultErrorMessage(res));
-    PQclear(res);
-    while ((res = PQgetResult(c->conn)) != NULL)
-        PQclear(res);
-    return ok ? 0 : -1;
-}
-
-static const char *lx_cli_error(void *ctx)
-{
-    return ((lx_cli *)ctx)->error;
-}
 
 /* The whole file, NULL with errno when it cannot be read. */
 static char *lx_cli_slurp(apr_pool_t *p, const char *path, apr_size_t *len)
@@ -142,35 +80,12 @@ static void lx_cli_report(const lx_import_table *t)
     }
 }
 
-static const char *lx_cli_login(apr_pool_t *p, const char *given)
-{
-    const char *who = getenv("SUDO_USER");
-    struct passwd *pw;
-    if (given)
-        return given;
-    if (!who || !*who)
-        who = (pw = getpwuid(getuid())) ? pw->pw_name : "unknown";
-    return apr_pstrcat(p, "cli:", who, NULL);
-}
-
-/* The value of an option at argv[*i] ("-k x", "--kind x" or "--kind=x"), or NULL. */
-static const char *lx_cli_opt(int argc, char **argv, int *i, const char *shrt, const char *lng)
-{
-    apr_size_t n = strlen(lng);
-    if (strcmp(argv[*i], shrt) == 0 || strcmp(argv[*i], lng) == 0)
-        return *i + 1 < argc ? argv[++*i] : "";
-    if (strncmp(argv[*i], lng, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     const char *kind = "roster", *enc = "auto", *sheet = NULL, *db = NULL, *login = NULL;
-    const char *file = NULL, *v, *id, *keys[3] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[3];
+    const char *file = NULL, *v, *id;
     const lx_import_kind *k;
-    lx_cli cli = {NULL, NULL, NULL};
+    lx_cli cli = {NULL, NULL, NULL, NULL};
     lx_import_io io = {&cli, lx_cli_query, lx_cli_copy, lx_cli_error};
     lx_import_outcome out;
     lx_import_table *t;
@@ -222,14 +137,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "lixiao-import: 无法读取 %s（不存在、无权读取或超过 256 MiB）\n", file);
         return 2;
     }
-    vals[0] = db ? db : getenv("PGDATABASE") ? getenv("PGDATABASE") : "lixiao";
-    vals[1] = "lixiao-import";
-    vals[2] = NULL;
-    cli.conn = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(cli.conn) != CONNECTION_OK) {
-        fprintf(stderr, "lixiao-import: 无法连接数据库：%s", PQerrorMessage(cli.conn));
+    if (lx_cli_connect(&cli, db, "lixiao-import") != 0)
         return 3;
-    }
     /* the roster's loan columns are the institutions configured: read before the mapping */
     if (!(k = lx_import_kind_load(cli.pool, kind, &io, &failed))) {
         fprintf(stderr, "lixiao-import: 数据库出错，本次没有导入任何数据：%s",

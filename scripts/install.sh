@@ -21,6 +21,8 @@
 #   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (docs/installation.md "5. Upgrade")
 #   /usr/local/bin/lixiao-import                  the roster and feed import from the command
 #                                                 line (BINDIR= changes the directory)
+#   /usr/local/bin/lixiao-admin                   set-up and administration from the command
+#                                                 line (the first administrator, tokens, ...)
 # and enables nothing: a2enmod lixiao once the configuration is edited (docs/installation.md).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +38,8 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" != 0 ]; then
     echo "install.sh: run as root (or set DESTDIR to a staged root)" >&2
     exit 1
 fi
-if [ ! -f mod_lixiao/mod_lixiao.la ] || [ ! -x build/lixiao-import ]; then
+if [ ! -f mod_lixiao/mod_lixiao.la ] || [ ! -x build/lixiao-import ] \
+   || [ ! -x build/lixiao-admin ]; then
     echo "install.sh: build the module first (make -f Makefile.apxs)" >&2
     exit 1
 fi
@@ -89,9 +92,10 @@ install -m 644 sql/functions/*.sql "$DESTDIR$SHARE/sql.new/functions/"
 swap_dir "$DESTDIR$SHARE/sql"
 install -m 755 scripts/migrate.sh "$DESTDIR$SHARE/scripts/migrate.sh"
 install -m 755 build/lixiao-import "$DESTDIR$BINDIR/lixiao-import"
+install -m 755 build/lixiao-admin "$DESTDIR$BINDIR/lixiao-admin"
 
 echo "install: mod_lixiao in $DESTDIR$LIBEXECDIR, $DESTDIR$CONFDIR/mods-available, $DESTDIR$SHARE;" \
-     "lixiao-import in $DESTDIR$BINDIR"
+     "lixiao-import and lixiao-admin in $DESTDIR$BINDIR"
 if [ -z "$DESTDIR" ] && [ ! -e "$CONFDIR/mods-enabled/lixiao.load" ]; then
     echo "install: next: edit $CONFDIR/mods-available/lixiao.conf, then a2enmod lixiao," \
          "apache2ctl configtest, systemctl reload apache2 (docs/installation.md)"

@@ -73,6 +73,10 @@ script() {
         echo
     done
     echo "RESET ROLE;"
+    # the schema's owner owns its record too (not whoever migrated); the module and
+    # lixiao-admin read it to check that the schema is the one they were built for
+    echo "ALTER TABLE public.lx_migration OWNER TO lx_owner;"
+    echo "GRANT SELECT ON public.lx_migration TO lx_app;"
 }
 # -1: one transaction; the \echo lines are printed as the script goes, and only its commit
 # makes them true (ON_ERROR_STOP rolls everything back on the first error)

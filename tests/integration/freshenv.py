@@ -6,6 +6,7 @@ The password file stands in for the university's CAS server: it knows the logins
 environment before any of them exists in the database (the module authorises from the
 database, so a login that is in the file but not yet registered gets the 403 page, as a CAS
 user would)."""
+import os
 import shutil
 import subprocess
 
@@ -45,13 +46,19 @@ class FreshEnv:
                        capture_output=True)
         dbm.chmod(0o644)
 
-    def admin_command(self, *args):
-        """build/lixiao-admin against this database as the postgres superuser (an IT office
-        runs it as lx_admin, a member of lx_owner: docs/installation.md)."""
-        argv = [str(LIXIAO_ADMIN), "-d", f"host={self.cluster.sock} dbname=lixiao", *args]
-        if run(["id", "-u"]).stdout.strip() == "0":
-            argv = ["runuser", "-u", "postgres", "--"] + argv
-        return subprocess.run(argv, capture_output=True, text=True, cwd="/")
+    def add_lx_admin(self, password):
+        """docs/installation.md's role of the IT office: LOGIN, IN ROLE lx_owner."""
+        self.cluster.psql(f"CREATE ROLE lx_admin LOGIN PASSWORD '{password}' IN ROLE lx_owner;"
+                          " GRANT CONNECT ON DATABASE lixiao TO lx_admin;")
+        self.lx_admin_password = password
+
+    def admin_command(self, *args, db=None):
+        """build/lixiao-admin as the IT office runs it: as lx_admin, its password in
+        PGPASSWORD (add_lx_admin first)."""
+        conninfo = db or f"host={self.cluster.sock} dbname=lixiao user=lx_admin"
+        env = dict(os.environ, PGPASSWORD=self.lx_admin_password)
+        return subprocess.run([str(LIXIAO_ADMIN), "-d", conninfo, *args], capture_output=True,
+                              text=True, cwd="/", env=env)
 
     def close(self, keep=False):
         self.httpd.stop()

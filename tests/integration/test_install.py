@@ -85,6 +85,11 @@ def test_the_files_of_debians_layout(staged):
     assert cli.read_bytes() == (REPO / "build/lixiao-import").read_bytes()
     r = subprocess.run([str(cli), "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--kind" in r.stdout
+    # and the administration command
+    admin = staged / "usr/local/bin/lixiao-admin"
+    assert admin.read_bytes() == (REPO / "build/lixiao-admin").read_bytes()
+    r = subprocess.run([str(admin), "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "institution add CODE NAME" in r.stdout
 
 
 def test_a_second_run_keeps_the_sites_configuration_and_secret(tmp_path):

@@ -60,8 +60,7 @@ def rows(env, sql):
 def test_the_first_administrator_comes_from_the_documented_command(fresh):
     # nothing in the database yet: the login CAS knows is not an operator
     assert fresh.httpd.get("/lx/admin", user=ADMIN).status_code == 403
-    fresh.cluster.psql(f"CREATE ROLE lx_admin LOGIN PASSWORD '{ADMIN_PASSWORD}' IN ROLE lx_owner;"
-                       " GRANT CONNECT ON DATABASE lixiao TO lx_admin;")
+    fresh.add_lx_admin(ADMIN_PASSWORD)
     # the module's role may not make itself an administrator
     r = fresh.cluster.app_psql(f"SELECT lx.admin_bootstrap('{ADMIN}', '张三')", check=False)
     assert r.returncode != 0 and "permission denied" in r.stderr
