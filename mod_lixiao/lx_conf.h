@@ -51,6 +51,9 @@ typedef struct lx_server_conf {
                                  * found the primary looks for a standby again */
     const unsigned char *secret;    /* LixiaoSecretFile: the key of the CSRF tokens */
     apr_size_t secret_len;
+    const unsigned char *secret_prev;   /* LixiaoSecretPreviousFile: also accepted (never used */
+    apr_size_t secret_prev_len;         /* for new tokens) until secret_prev_until, epoch s */
+    long long secret_prev_until;
     /* Compiled stylesheets by view name (lx_xslt.c): written in post_config only. */
     apr_hash_t *sheets;
     /* A digest of the stylesheets' text, part of ETags: pages change when they change.  The

@@ -159,9 +159,14 @@ int lx_post_start(lx_req *q)
 int lx_post_csrf(lx_req *q, const char *token, const char *action)
 {
     request_rec *r = q->r;
+    long long now = (long long)apr_time_sec(r->request_time);
     lx_csrf_result cr = lx_csrf_check(token, q->conf->secret, q->conf->secret_len, r->user,
-                                      action, (long long)apr_time_sec(r->request_time),
-                                      LX_CSRF_LIFETIME);
+                                      action, now, LX_CSRF_LIFETIME);
+    /* during a rotation's overlap, a form rendered under the other key (by this node before
+     * its reload, or by a node that has not switched yet) still goes through */
+    if (cr == LX_CSRF_FORGED && q->conf->secret_prev && now < q->conf->secret_prev_until)
+        cr = lx_csrf_check(token, q->conf->secret_prev, q->conf->secret_prev_len, r->user,
+                           action, now, LX_CSRF_LIFETIME);
     if (cr == LX_CSRF_OK) {
         q->post_action = action;
         return OK;

@@ -7,6 +7,9 @@
  *   LixiaoRetryAfter 30     seconds advised in 503 answers when the database is unavailable
  *   LixiaoSecretFile FILE   the key of the forms' CSRF tokens (at least 32 bytes); every node
  *                           behind a balancer reads the same file
+ *   LixiaoSecretPreviousFile FILE UNTIL
+ *                           a second key, accepted (never used for new tokens) until UNTIL
+ *                           (2026-06-20T18:00+08:00): a rotation without refused forms
  *   LixiaoTimeZone +08:00   the offset from UTC of the times shown on pages (the database's
  *                           session time zone, set in DBDParams, should agree)
  *   LixiaoReadDB "conninfo"  reads of the student page, the status API and the dashboard go to
@@ -22,6 +25,7 @@
 #include "lx_db.h"
 #include "lx_route.h"
 #include "lx_xslt.h"
+#include "core/lx_csrf.h"
 #include "core/lx_text.h"
 
 #include <libxml/parser.h>
@@ -77,6 +81,16 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->read_retry = add->read_retry != LX_UNSET ? add->read_retry : base->read_retry;
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
+    if (add->secret_prev) {
+        conf->secret_prev = add->secret_prev;
+        conf->secret_prev_len = add->secret_prev_len;
+        conf->secret_prev_until = add->secret_prev_until;
+    }
+    else {
+        conf->secret_prev = base->secret_prev;
+        conf->secret_prev_len = base->secret_prev_len;
+        conf->secret_prev_until = base->secret_prev_until;
+    }
     return conf;
 }
 
@@ -212,35 +226,73 @@ static const char *lx_set_time_zone(cmd_parms *cmd, void *dummy, const char *arg
 }
 
 /* Read once at start-up, as root: the file may be readable by root only. */
-static const char *lx_set_secret_file(cmd_parms *cmd, void *dummy, const char *arg)
+/* A key file of 32 to 4096 bytes into *buf, *n; an error for the directive otherwise. */
+static const char *lx_read_secret(cmd_parms *cmd, const char *arg, unsigned char **buf,
+                                  apr_size_t *n)
 {
-    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
     const char *path = ap_server_root_relative(cmd->pool, arg);
-    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    const char *name = cmd->cmd->name;
     apr_file_t *f;
     apr_finfo_t fi;
-    apr_size_t n;
-    unsigned char *buf;
-    (void)dummy;
-    if (err)
-        return err;
+
     if (!path || apr_file_open(&f, path, APR_READ, 0, cmd->temp_pool) != APR_SUCCESS)
-        return apr_psprintf(cmd->pool, "LixiaoSecretFile: cannot read %s", arg);
+        return apr_psprintf(cmd->pool, "%s: cannot read %s", name, arg);
     if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size < 32
         || fi.size > 4096) {
         apr_file_close(f);
-        return apr_psprintf(cmd->pool, "LixiaoSecretFile: %s must hold 32 to 4096 bytes "
-                            "(for example: head -c 48 /dev/urandom > FILE)", arg);
+        return apr_psprintf(cmd->pool, "%s: %s must hold 32 to 4096 bytes "
+                            "(for example: head -c 48 /dev/urandom > FILE)", name, arg);
     }
-    n = (apr_size_t)fi.size;
-    buf = apr_palloc(cmd->pool, n);
-    if (apr_file_read_full(f, buf, n, &n) != APR_SUCCESS) {
+    *n = (apr_size_t)fi.size;
+    *buf = apr_palloc(cmd->pool, *n);
+    if (apr_file_read_full(f, *buf, *n, n) != APR_SUCCESS) {
         apr_file_close(f);
-        return apr_psprintf(cmd->pool, "LixiaoSecretFile: cannot read %s", arg);
+        return apr_psprintf(cmd->pool, "%s: cannot read %s", name, arg);
     }
     apr_file_close(f);
+    return NULL;
+}
+
+static const char *lx_set_secret_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    unsigned char *buf;
+    apr_size_t n;
+    (void)dummy;
+    if (err || (err = lx_read_secret(cmd, arg, &buf, &n)))
+        return err;
     conf->secret = buf;
     conf->secret_len = n;
+    return NULL;
+}
+
+/* LixiaoSecretPreviousFile FILE UNTIL: a second key, accepted for the forms' tokens (never
+ * used for new ones) until UNTIL, an ISO 8601 time with its offset: the overlap of a key's
+ * rotation (docs/runbooks.md "Rotating the forms' secret").  An UNTIL more than 30 days ahead
+ * is refused: a forgotten old key must not stay valid. */
+static const char *lx_set_secret_previous(cmd_parms *cmd, void *dummy, const char *file,
+                                          const char *until)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    long long at, now = (long long)apr_time_sec(apr_time_now());
+    unsigned char *buf;
+    apr_size_t n;
+    (void)dummy;
+    if (err)
+        return err;
+    if (lx_csrf_parse_time(until, &at) != 0)
+        return apr_psprintf(cmd->pool, "LixiaoSecretPreviousFile: %s is not a time such as "
+                            "2026-06-20T18:00+08:00 (date, time and offset)", until);
+    if (at > now + 30LL * 86400)
+        return apr_psprintf(cmd->pool, "LixiaoSecretPreviousFile: %s is more than 30 days "
+                            "ahead; the overlap needs a working day (12 hours) or so", until);
+    if ((err = lx_read_secret(cmd, file, &buf, &n)))
+        return err;
+    conf->secret_prev = buf;
+    conf->secret_prev_len = n;
+    conf->secret_prev_until = at;
     return NULL;
 }
 
@@ -253,6 +305,9 @@ static const command_rec lx_cmds[] = {
                   "seconds advised in Retry-After when the database is unavailable"),
     AP_INIT_TAKE1("LixiaoSecretFile", lx_set_secret_file, NULL, RSRC_CONF,
                   "file holding the key of the forms' CSRF tokens"),
+    AP_INIT_TAKE2("LixiaoSecretPreviousFile", lx_set_secret_previous, NULL, RSRC_CONF,
+                  "another key of the CSRF tokens, accepted until the time given "
+                  "(2026-06-20T18:00+08:00): the overlap of a rotation"),
     AP_INIT_TAKE1("LixiaoTimeZone", lx_set_time_zone, NULL, RSRC_CONF,
                   "offset from UTC of the times shown on pages, default +08:00"),
     AP_INIT_TAKE1("LixiaoDBTimeout", lx_set_int, (void *)&lx_db_timeout_arg, RSRC_CONF,

@@ -101,3 +101,51 @@ lx_csrf_result lx_csrf_check(const char *token, const unsigned char *secret,
         return LX_CSRF_FORGED;
     return LX_CSRF_OK;
 }
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (Howard Hinnant's
+ * days_from_civil): no timegm, no TZ. */
+static long long lx_days(int y, int m, int d)
+{
+    long long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int lx_csrf_parse_time(const char *s, long long *epoch)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, n = 0, k = 0;
+    long long off = 0;
+    const char *z;
+
+    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10
+        || (s[10] != 'T' && s[10] != ' ')
+        || sscanf(s + 11, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5)
+        return -1;
+    z = s + 16;
+    if (*z == ':') {
+        if (sscanf(z + 1, "%2d%n", &sec, &k) != 1 || k != 2)
+            return -1;
+        z += 3;
+    }
+    if (*z == 'Z' && z[1] == '\0') {
+        off = 0;
+    }
+    else if ((*z == '+' || *z == '-') && sscanf(z + 1, "%2d:%2d%n", &oh, &om, &k) == 2
+             && k == 5 && z[6] == '\0' && oh <= 14 && om < 60) {
+        off = (oh * 3600LL + om * 60) * (*z == '-' ? -1 : 1);
+    }
+    else {
+        return -1;
+    }
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]
+        || (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        || h > 23 || mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
+        return -1;
+    *epoch = lx_days(y, mo, d) * 86400 + h * 3600LL + mi * 60 + sec - off;
+    return 0;
+}

@@ -39,6 +39,10 @@ lx_csrf_result lx_csrf_check(const char *token, const unsigned char *secret,
                              size_t secret_len, const char *user, const char *action,
                              long long now, long long lifetime);
 
+/* An ISO 8601 time with its offset ("2026-06-20T18:00+08:00", seconds optional, "Z" for
+ * UTC, a space for the T) as Unix time; 0, or -1 when it is not one. */
+int lx_csrf_parse_time(const char *s, long long *epoch);
+
 /* base64url without padding of n bytes into out (4 * ceil(n / 3) + 1 bytes). */
 void lx_base64url(char *out, const unsigned char *in, size_t n);
 

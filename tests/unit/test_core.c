@@ -289,6 +289,24 @@ START_TEST(csrf_tampering)
 END_TEST
 
 /* issue 19: an expiry 10^9 s ahead was accepted; now at most lifetime + skew ahead */
+START_TEST(csrf_parse_time)
+{
+    long long t;
+    ck_assert_int_eq(lx_csrf_parse_time("1970-01-01T00:00Z", &t), 0);
+    ck_assert_int_eq(t, 0);
+    ck_assert_int_eq(lx_csrf_parse_time("2026-06-20T18:00+08:00", &t), 0);
+    ck_assert_int_eq(t, 1781949600LL);                   /* date -d 2026-06-20T10:00Z +%s */
+    ck_assert_int_eq(lx_csrf_parse_time("2024-02-29 23:59:59-05:30", &t), 0);
+    ck_assert_int_eq(t, 1709270999LL);                   /* 2024-03-01T05:29:59Z */
+    ck_assert_int_eq(lx_csrf_parse_time("2026-06-20T18:00", &t), -1);       /* no offset */
+    ck_assert_int_eq(lx_csrf_parse_time("2025-02-29T00:00Z", &t), -1);      /* no such day */
+    ck_assert_int_eq(lx_csrf_parse_time("2026-6-20T18:00Z", &t), -1);
+    ck_assert_int_eq(lx_csrf_parse_time("2026-06-20T24:00Z", &t), -1);
+    ck_assert_int_eq(lx_csrf_parse_time("2026-06-20T18:00+08:00x", &t), -1);
+    ck_assert_int_eq(lx_csrf_parse_time(NULL, &t), -1);
+}
+END_TEST
+
 START_TEST(csrf_expiry_capped)
 {
     char tok[LX_CSRF_MAX];
@@ -766,6 +784,7 @@ int main(void)
     tcase_add_test(c, csrf_round_trip);
     tcase_add_test(c, csrf_tampering);
     tcase_add_test(c, csrf_expiry_capped);
+    tcase_add_test(c, csrf_parse_time);
     tcase_add_test(c, base64url);
     tcase_add_checked_fixture(m, setup, teardown);
     tcase_add_test(m, multipart_parts);
