@@ -38,9 +38,11 @@
           <xsl:text>令牌 #</xsl:text><xsl:value-of select="$a/issued/@id"/>
           <xsl:text>（</xsl:text><xsl:value-of select="$a/issued/@name"/><xsl:text>）。请立即复制并交给该系统的管理员：令牌只显示这一次，系统中只保存它的摘要，关闭本页后无法再查看。</xsl:text>
         </p>
-        <p><label for="issued-token">令牌</label>
+        <div class="field">
+          <label for="issued-token">令牌</label>
           <input type="text" id="issued-token" class="mono token-value" readonly="readonly"
-                 size="70" value="{$a/issued/@token}"/></p>
+                 size="70" value="{$a/issued/@token}"/>
+        </div>
         <p class="muted small">调用时放在请求头中：<code>Authorization: Bearer 令牌</code>（不要放在网址里）。</p>
       </section>
     </xsl:if>
