@@ -86,7 +86,8 @@ CREATE ROLE lx_admin LOGIN PASSWORD '{ADMIN_PASSWORD}' IN ROLE lx_owner;
     def conninfo(self, db, **more):
         """A libpq connection string to db as lx_admin over TCP (no password: PGPASSWORD or
         a password file gives it)."""
-        params = dict(host="localhost", port=self.port, dbname=db, user="lx_admin", **more)
+        params = dict(host="localhost", port=self.port, dbname=db, user="lx_admin")
+        params.update(more)
         return " ".join(f"{k}={v}" for k, v in params.items())
 
     def start(self):
