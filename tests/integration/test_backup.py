@@ -14,12 +14,15 @@ port, CA and paths swapped for the test's) against a database server of the test
 """
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import time
 
 import pytest
+import requests
 
+from debapache import Apache
 from lxenv import IS_ROOT, REPO, run
 from test_install import make_install, open_dir
 from tlspg import APP_PASSWORD, TlsCluster, make_ca, pgpass
@@ -192,18 +195,31 @@ def test_old_dumps_beyond_the_retention_go(site):
         (site.backups / name).unlink()
 
 
-def test_the_restore_into_production(site, tmp_path):
+def status(apache, student, token):
+    return requests.get(f"{apache.url}/lx/api/v1/students/{student}/status", timeout=30,
+                        headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_the_restore_into_production(site):
+    """A dump restored by the runbook into lixiao_20260630, and a running Apache with the
+    module switched to it by the runbook's sed and reload: the portal's token made before the
+    dump still works, the one made after it (only in the old database) no longer does."""
+    db = site.server
+    before_dump, after_dump = secrets.token_hex(20), secrets.token_hex(20)
+    db.psql("lixiao", f"SET ROLE lx_owner; SELECT lx.token_add('portal', 'before', '{before_dump}')")
     time.sleep(1.1)  # a new second: a new name
-    before = set(site.dumps())
+    dumps = set(site.dumps())
     r = site.cron(site.local(command_of(crontab_lines()[0])))
     assert r.returncode == 0, r.stderr
-    (dump,) = set(site.dumps()) - before
+    (dump,) = set(site.dumps()) - dumps
+    db.psql("lixiao", f"SET ROLE lx_owner; SELECT lx.token_add('portal', 'after', '{after_dump}')")
+
     lines = blocks("Restore into production")
     # the new database, by the runbook's SQL (as the superuser)
     start = lines.index("runuser -u postgres -- psql -v ON_ERROR_STOP=1 <<'EOF'")
     sql = "\n".join(lines[start + 1:lines.index("EOF", start)])
     assert "CREATE DATABASE lixiao_20260630 OWNER lx_owner" in sql
-    site.server.psql("postgres", sql + "\n")
+    db.psql("postgres", sql + "\n")
 
     env = dict({k: v for k, v in os.environ.items() if not k.startswith("PG")},
                HOME=str(site.home))
@@ -220,24 +236,69 @@ def test_the_restore_into_production(site, tmp_path):
             assert r.stdout == "" and r.stderr == ""
         if command is check:
             assert r.stdout.split()[2] == "200", r.stdout
-    assert site.server.row_counts("lixiao_20260630") == site.server.row_counts("lixiao")
-    assert site.server.table_owner("lixiao_20260630", "lx.student") == "lx_owner"
-    assert site.server.table_owner("lixiao_20260630", "public.lx_migration") == "lx_owner"
-    # the module's role, with its grants, reads the restored rows
-    app = site.server.conninfo("lixiao_20260630", user="lx_app", sslmode="verify-full",
-                               sslrootcert=site.server.ca)
-    r = run(["psql", "-X", "-At", "-d", app, "-c", "SELECT count(*) FROM lx.student"],
-            env=dict(env, PGPASSWORD=APP_PASSWORD))
-    assert r.stdout.strip() == "200"
+    counts = db.row_counts("lixiao_20260630")
+    counts["lx.api_token"] += 1  # the token made after the dump
+    assert counts == db.row_counts("lixiao")
+    assert db.table_owner("lixiao_20260630", "lx.student") == "lx_owner"
+    assert db.table_owner("lixiao_20260630", "public.lx_migration") == "lx_owner"
 
-    # the switch: every dbname=lixiao of lixiao.conf, nothing else
-    conf = tmp_path / "lixiao.conf"
-    shutil.copy(REPO / "conf/lixiao.conf", conf)
-    (sed,) = [line for line in lines if line.startswith("sed ")]
-    subprocess.run(["/bin/sh", "-c", sed.replace("/etc/apache2/mods-available/lixiao.conf",
-                                                 str(conf))], check=True)
-    before = (REPO / "conf/lixiao.conf").read_text().splitlines()
-    after = conf.read_text().splitlines()
-    changed = [(a, b) for a, b in zip(before, after) if a != b]
-    assert len(changed) == 1 and changed[0][0].startswith("DBDParams ")
-    assert changed[0][1] == changed[0][0].replace("dbname=lixiao ", "dbname=lixiao_20260630 ")
+    # the module on the old database, as installation.md's site edits lixiao.conf
+    def edit(text):
+        return (text.replace("host=db.example.edu.cn", f"host=localhost port={db.port}")
+                .replace("password=CHANGE-ME", f"password={APP_PASSWORD}")
+                .replace("sslrootcert=/etc/ssl/certs/ca-certificates.crt", f"sslrootcert={db.ca}"))
+    base = site.base / "apache"
+    base.mkdir()
+    apache = Apache(site.staged, base, site=edit)
+    try:
+        assert apache.cmd("a2enmod", "lixiao").returncode == 0
+        apache.start()
+        student = db.psql("lixiao", "SELECT min(student_no) FROM lx.student")[0][0]
+        assert status(apache, student, before_dump) == 200
+        assert status(apache, student, after_dump) == 200
+
+        # the switch, by the runbook's commands (systemctl's reload is apache2ctl graceful)
+        conf = apache.confdir / "mods-available/lixiao.conf"
+        old = conf.read_text().splitlines()
+        (sed,) = [line for line in lines if line.startswith("sed ")]
+        (reload,) = [line for line in lines if line.startswith("apache2ctl configtest")]
+        assert reload == "apache2ctl configtest && systemctl reload apache2"
+        subprocess.run(["/bin/sh", "-c", sed.replace("/etc/apache2/mods-available/lixiao.conf",
+                                                     str(conf))], check=True)
+        changed = [(a, b) for a, b in zip(old, conf.read_text().splitlines()) if a != b]
+        assert len(changed) == 1 and changed[0][0].startswith("DBDParams ")
+        assert changed[0][1] == changed[0][0].replace("dbname=lixiao ", "dbname=lixiao_20260630 ")
+        apache.graceful("/bin/sh", "-c", reload.replace("systemctl reload apache2",
+                                                        "apache2ctl graceful"))
+        assert status(apache, student, before_dump) == 200
+        assert status(apache, student, after_dump) == 401
+        # the old generation's children leave with their connections to the old database
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            connected = db.psql("postgres", "SELECT DISTINCT datname FROM pg_stat_activity"
+                                            " WHERE usename = 'lx_app'")
+            if connected == [["lixiao_20260630"]]:
+                break
+            time.sleep(0.2)
+        assert connected == [["lixiao_20260630"]]
+        apache.stop()
+        assert not apache.bad_lines(), apache.log()
+    finally:
+        apache.stop()
+
+
+def test_the_upgrades_commands_for_the_database(site):
+    """docs/runbooks.md "Upgrade": the backup first, then migrate.sh with the connection
+    string (a current database: nothing applied, nothing printed)."""
+    lines = [site.local(line) for line in blocks("Upgrade")
+             if line.startswith("/usr/share/mod_lixiao/scripts/")]
+    assert [line.split()[0].rsplit("/", 1)[1] for line in lines] == ["backup.sh", "migrate.sh"]
+    env = dict({k: v for k, v in os.environ.items() if not k.startswith("PG")},
+               HOME=str(site.home))
+    time.sleep(1.1)
+    before = set(site.dumps())
+    for command in lines:
+        r = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stderr == "", command + "\n" + r.stderr
+        assert r.stdout == ""
+    assert len(set(site.dumps()) - before) == 1

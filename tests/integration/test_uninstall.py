@@ -17,15 +17,13 @@ import os
 import re
 import shutil
 import subprocess
-import time
 
 import pytest
 import requests
 
-from lxenv import BAD_LEVEL, IS_ROOT, REPO, free_port
-from test_install import LIBEXECDIR, make_install, open_dir, wait_for_port
-
-ENABLED = ("mods-enabled", "conf-enabled", "sites-enabled")
+from debapache import Apache
+from lxenv import REPO
+from test_install import LIBEXECDIR, make_install, open_dir
 
 
 def make_uninstall(root, env=None, purge=False, check=True):
@@ -82,6 +80,7 @@ def test_install_then_uninstall_leaves_the_tree_as_before(tmp_path):
     secret = (root / "etc/apache2/lixiao.secret").read_bytes()
     r = make_uninstall(root)
     assert "kept /etc/apache2/lixiao.secret" in r.stdout
+    assert (root / "etc/apache2/lixiao.secret").read_bytes() == secret
     left = tree(root)
     assert set(left) - set(before) == {"etc/apache2/lixiao.secret"}
     assert {k: v for k, v in left.items() if k in before} == before
@@ -110,104 +109,14 @@ def test_an_edited_configuration_and_the_secret_stay_without_purge(tmp_path):
     assert tree(root) == before
 
 
-class Apache:
-    """A copy of /etc/apache2 (and of a2enmod's state) with the staged module, on a port of
-    its own, lixiao.conf pointed at the session's database and a CAS session directory of its
-    own (the CAS server itself is not needed to start)."""
-
-    def __init__(self, staged, base, env):
-        self.staged = staged
-        self.confdir = base / "apache2"
-        self.state = base / "state"
-        self.run_dir = base / "run"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        shutil.copytree("/etc/apache2", self.confdir, symlinks=True)
-        shutil.copytree("/var/lib/apache2", self.state, symlinks=True)
-        self.run_dir.mkdir()
-        sessions = base / "cas-sessions"
-        sessions.mkdir(mode=0o700)
-        if IS_ROOT:
-            shutil.chown(sessions, "www-data", "www-data")
-        for name in ("lixiao.load", "lixiao.conf"):
-            text = (staged / "etc/apache2/mods-available" / name).read_text()
-            for installed in (f"{LIBEXECDIR}/mod_lixiao.so", "/usr/share/mod_lixiao",
-                              "/etc/apache2/lixiao.secret"):
-                text = text.replace(installed, f"{staged}{installed}")
-            text = re.sub(r"host=db\.example\.edu\.cn (.*?)password=CHANGE-ME",
-                          rf"host={env.cluster.sock} \1password={env.cluster.dbpass}", text)
-            text = text.replace("CASCookiePath /var/cache/apache2/mod_auth_cas/",
-                                f"CASCookiePath {sessions}/")
-            (self.confdir / "mods-available" / name).write_text(text)
-        (self.confdir / "ports.conf").write_text(f"Listen 127.0.0.1:{self.port}\n")
-        with open(self.confdir / "apache2.conf", "a") as f:
-            f.write("ServerName 127.0.0.1\n")
-        envvars = (self.confdir / "envvars").read_text()
-        for var in ("APACHE_PID_FILE", "APACHE_RUN_DIR", "APACHE_LOCK_DIR", "APACHE_LOG_DIR"):
-            value = self.pidfile if var == "APACHE_PID_FILE" else self.run_dir
-            envvars = re.sub(rf"^export {var}=.*$", f"export {var}={value}", envvars, flags=re.M)
-        (self.confdir / "envvars").write_text(envvars)
-        self.env = dict(os.environ, APACHE_CONFDIR=str(self.confdir),
-                        APACHE_STATE_DIRECTORY=str(self.state))
-
-    @property
-    def pidfile(self):
-        return self.run_dir / "apache2.pid"
-
-    def enabled(self):
-        return {d: sorted((p.name, os.readlink(p)) for p in (self.confdir / d).iterdir())
-                for d in ENABLED}
-
-    def cmd(self, *argv):
-        return subprocess.run(list(argv), env=self.env, capture_output=True, text=True)
-
-    def ctl(self, *args):
-        return self.cmd("apache2ctl", *args)
-
-    def start(self):
-        r = self.ctl("start")
-        assert r.returncode == 0, r.stdout + r.stderr
-        wait_for_port(self.port)
-
-    def running(self):
-        """Whether the parent process of the pid file lives (Apache leaves the file behind
-        when its configuration fails at a restart)."""
-        try:
-            os.kill(int(self.pidfile.read_text()), 0)
-            return True
-        except (OSError, ValueError):
-            return False
-
-    def wait_gone(self):
-        deadline = time.time() + 20
-        while self.running() and time.time() < deadline:
-            time.sleep(0.1)
-
-    def stop(self):
-        if self.running():
-            self.ctl("stop")
-            self.wait_gone()
-
-    def alive(self):
-        try:
-            return requests.get(self.url + "/", timeout=5).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    def log(self):
-        p = self.run_dir / "error.log"
-        return p.read_text() if p.exists() else ""
-
-    def bad_lines(self):
-        return [line for line in self.log().splitlines() if BAD_LEVEL.search(line)]
-
-
 @pytest.fixture
 def apache(env, tmp_path):
     base = open_dir("lx-uninstall-")
     staged = base / "root"
     make_install(staged)
-    a = Apache(staged, base, env)
+    a = Apache(staged, base, site=lambda text: re.sub(
+        r"host=db\.example\.edu\.cn (.*?)password=CHANGE-ME",
+        rf"host={env.cluster.sock} \1password={env.cluster.dbpass}", text))
     try:
         yield a
     finally:
@@ -222,22 +131,6 @@ def enable_lixiao(apache):
     return before
 
 
-def graceful_restart(apache):
-    """apache2ctl graceful; returns once the new generation serves or the parent has gone."""
-    offset = len(apache.log())
-    r = apache.ctl("graceful")
-    assert r.returncode == 0, r.stdout + r.stderr
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        log = apache.log()[offset:]
-        if "resuming normal operations" in log:
-            return
-        if "exiting" in log:
-            apache.wait_gone()
-            return
-        time.sleep(0.1)
-
-
 def test_a2dismod_lixiao_alone_stops_apache_at_its_next_restart(apache):
     """The trap: auth_cas stays enabled, lixiao.conf (CASLoginURL, CASValidateURL) is gone;
     configtest says Syntax OK (it runs no post_config hook), and the graceful restart ends
@@ -250,7 +143,7 @@ def test_a2dismod_lixiao_alone_stops_apache_at_its_next_restart(apache):
     assert (apache.confdir / "mods-enabled/auth_cas.load").exists()
     r = apache.ctl("-t")
     assert r.returncode == 0 and "Syntax OK" in r.stderr
-    graceful_restart(apache)
+    apache.graceful()
     assert not apache.running() and not apache.alive()
     log = apache.log()
     assert "MOD_AUTH_CAS: CASLoginURL or CASValidateURL not defined." in log
@@ -273,7 +166,7 @@ def test_make_uninstall_keeps_apache_running(apache):
     r = apache.ctl("-t")
     assert r.returncode == 0 and "Syntax OK" in r.stderr
 
-    graceful_restart(apache)
+    apache.graceful()
     assert apache.running() and apache.alive()
     assert requests.get(apache.url + "/lx/static/lx.css", timeout=10).status_code == 404
     apache.stop()
@@ -326,3 +219,25 @@ def test_a_configuration_using_the_module_is_named(apache):
     assert str(apache.confdir / "conf-enabled/other-lx.conf") in r.stderr
     assert apache.enabled() == enabled
     assert (apache.staged / LIBEXECDIR.lstrip("/") / "mod_lixiao.so").exists()
+
+
+def test_the_runbooks_order_by_hand(apache):
+    """docs/runbooks.md "Removal", the order by hand, on a running Apache (systemctl's reload
+    is apache2ctl graceful here): Apache keeps serving."""
+    text = (REPO / "docs/runbooks.md").read_text()
+    removal = text[text.index("\n## Removal\n"):]
+    blocks = re.findall(r"```sh\n(.*?)```", removal, re.S)
+    (by_hand,) = [b for b in blocks if b.startswith("a2dismod lixiao\n")]
+    commands = [line.split("#")[0].strip() for line in by_hand.splitlines()]
+    assert commands == ["a2dismod lixiao", "a2dismod auth_cas", "a2dismod dbd headers",
+                        "apache2ctl configtest", "systemctl reload apache2",
+                        "systemctl is-active apache2"]
+    enable_lixiao(apache)
+    apache.start()
+    for command in commands[:4]:
+        r = apache.cmd(*command.split())
+        assert r.returncode == 0, command + "\n" + r.stdout + r.stderr
+    apache.graceful()
+    assert apache.running() and apache.alive()
+    apache.stop()
+    assert not apache.bad_lines(), apache.log()
