@@ -120,18 +120,18 @@ disable_in_apache() {
     deps=$(sed -n '/^[^#]/q; s/^# Depends:\(.*\)$/\1/p' "$enabled/lixiao.load" 2>/dev/null || true)
     for d in $deps; do
         [ -e "$enabled/$d.load" ] || continue
-        by=$(depended_on_by "$d")
+        by=$(depended_on_by "$d" | paste -sd ' ')
         if [ -n "$by" ]; then
-            echo "uninstall: $d stays enabled (needed by" $by")"
+            echo "uninstall: $d stays enabled (needed by $by)"
             continue
         fi
         if [ -z "$(uses "$d")" ]; then
             echo "uninstall: $d stays enabled (not known to this script)"
             continue
         fi
-        by=$(used_by "$d")
+        by=$(used_by "$d" | paste -sd ' ')
         if [ -n "$by" ]; then
-            echo "uninstall: $d stays enabled (used in" $by")"
+            echo "uninstall: $d stays enabled (used in $by)"
             continue
         fi
         if [ "$d" != auth_cas ] && [ ! -e "$STATE/enabled_by_admin/$d" ]; then
