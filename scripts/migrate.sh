@@ -110,7 +110,8 @@ fi
 # psql reads the script from stdin: the postgres user may not be able to open the checkout
 script() {
     echo "SET client_min_messages = warning;"
-    # an older migrate.sh created public.lx_migration as the migrating role: lx_owner gets it
+    # the schema's owner owns its record too: an older migrate.sh created it as the migrating
+    # role, which then keeps it
     cat <<'EOF'
 DO $$
 BEGIN
@@ -134,11 +135,10 @@ EOF
         cat "$HERE/sql/functions/$name.sql"
         echo
     done
-    echo "RESET ROLE;"
-    # the schema's owner owns its record too (not whoever migrated); the module and
-    # lixiao-admin read it to check that the schema is the one they were built for
-    echo "ALTER TABLE public.lx_migration OWNER TO lx_owner;"
+    # the module and lixiao-admin read the record to check that the schema is the one they
+    # were built for
     echo "GRANT SELECT ON public.lx_migration TO lx_app;"
+    echo "RESET ROLE;"
 }
 # -1: one transaction; the \echo lines are printed as the script goes, and only its commit
 # makes them true (ON_ERROR_STOP rolls everything back on the first error)

@@ -25,10 +25,10 @@
 #        uses its directives); auth_cas whenever nothing else uses CAS, whoever enabled it;
 #      - apache2ctl -t again; should it fail, everything is enabled again as it was.
 #    Apache is not reloaded: systemctl reload apache2 afterwards (any later restart works too).
-# 2. The files: mod_lixiao.so, lixiao.load, /usr/share/mod_lixiao/, lixiao-import, and
-#    lixiao.conf when it is this version's sample unchanged.  An edited lixiao.conf (it holds
-#    the site's settings) and lixiao.secret (the same key on every node) are kept and named,
-#    unless PURGE=1.
+# 2. The files: mod_lixiao.so, lixiao.load, /usr/share/mod_lixiao/, lixiao-import and
+#    lixiao-admin, and lixiao.conf when it is this version's sample unchanged.  An edited
+#    lixiao.conf (it holds the site's settings) and lixiao.secret (the same key on every node)
+#    are kept and named, unless PURGE=1.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HERE"
@@ -179,6 +179,6 @@ if [ -e "$secret" ]; then
     fi
 fi
 rm -rf "$DESTDIR$SHARE"
-rm -f "$DESTDIR$BINDIR/lixiao-import"
+rm -f "$DESTDIR$BINDIR/lixiao-import" "$DESTDIR$BINDIR/lixiao-admin"
 echo "uninstall: mod_lixiao removed from $DESTDIR$LIBEXECDIR, $DESTDIR$CONFDIR/mods-available," \
-     "$DESTDIR$SHARE; lixiao-import from $DESTDIR$BINDIR"
+     "$DESTDIR$SHARE; lixiao-import and lixiao-admin from $DESTDIR$BINDIR"
