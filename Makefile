@@ -15,6 +15,9 @@
 #   make fuzz     the libFuzzer targets of core/ (docs/development.md "Fuzzing"), one after another:
 #                 TARGET=form|query|idcard|csv|json (default all), SECONDS=N each (default 300)
 #   make install  the module into Debian's Apache (docs/installation.md); DESTDIR=dir stages it
+#   make uninstall   disables it in Apache in the order that keeps Apache starting, then removes
+#                 what make install installed (docs/runbooks.md "Removal"); PURGE=1 also the
+#                 site's lixiao.conf and lixiao.secret; DESTDIR=dir as for install
 #
 # Each target installs the Debian packages it needs that are missing.
 
@@ -74,6 +77,9 @@ install: deps-install
 	$(MAKE) -f Makefile.apxs all
 	DESTDIR="$(DESTDIR)" scripts/install.sh
 
+uninstall:
+	DESTDIR="$(DESTDIR)" PURGE="$(PURGE)" scripts/uninstall.sh
+
 deps-run:
 	@scripts/deps.sh run
 
@@ -86,5 +92,5 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test test-cluster fuzz bench bench-cluster bench-import bench-stats install deps-run \
+.PHONY: run start stop reset test test-cluster fuzz bench bench-cluster bench-import bench-stats install uninstall deps-run \
 	deps-install deps-test deps-bench

@@ -18,7 +18,9 @@
 #   /usr/share/mod_lixiao/sql/NNN_*.sql           the schema's migrations, and in sql/functions/
 #                                                 its functions, views, triggers and grants
 #                                                 (replaced)
-#   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (docs/installation.md "5. Upgrade")
+#   /usr/share/mod_lixiao/scripts/migrate.sh      applies them to a database (docs/runbooks.md "Upgrade")
+#   /usr/share/mod_lixiao/scripts/backup.sh       the nightly dump with retention, for cron
+#                                                 (docs/runbooks.md "Backup")
 #   /usr/local/bin/lixiao-import                  the roster and feed import from the command
 #                                                 line (BINDIR= changes the directory)
 #   /usr/local/bin/lixiao-admin                   set-up and administration from the command
@@ -91,6 +93,7 @@ install -d -m 755 "$DESTDIR$SHARE/sql.new/functions"
 install -m 644 sql/functions/*.sql "$DESTDIR$SHARE/sql.new/functions/"
 swap_dir "$DESTDIR$SHARE/sql"
 install -m 755 scripts/migrate.sh "$DESTDIR$SHARE/scripts/migrate.sh"
+install -m 755 scripts/backup.sh "$DESTDIR$SHARE/scripts/backup.sh"
 install -m 755 build/lixiao-import "$DESTDIR$BINDIR/lixiao-import"
 install -m 755 build/lixiao-admin "$DESTDIR$BINDIR/lixiao-admin"
 
