@@ -95,11 +95,27 @@ static const lx_list lx_admin_lists[] = {
     {NULL, NULL, NULL}
 };
 
-/* The classes of one college in the setup tab (?college=CODE): a university has thousands. */
+/* A college code as lx.college allows it ([0-9A-Za-z]{1,10}): safe in a URL as it is. */
+static int lx_college_code_valid(const char *s)
+{
+    apr_size_t n = strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    return n >= 1 && n <= 10 && s[n] == '\0';
+}
+
+/* The setup tab: the form filled with the institution or college to change
+ * (?edit-institution=CODE, ?edit-college=CODE), and the classes of one college (?college=CODE:
+ * a university has thousands). */
 static int lx_admin_classes(lx_req *q, xmlNodePtr admin)
 {
     const char *college = lx_query_param(q->r->pool, q->r->args, "college");
+    const char *edit_i = lx_query_param(q->r->pool, q->r->args, "edit-institution");
+    const char *edit_c = lx_query_param(q->r->pool, q->r->args, "edit-college");
     PGresult *res;
+
+    if (edit_i && lx_college_code_valid(edit_i))
+        lx_attr(admin, "edit-institution", edit_i);
+    if (edit_c && lx_college_code_valid(edit_c))
+        lx_attr(admin, "edit-college", edit_c);
 
     if (!college || !*college)
         return OK;
@@ -335,13 +351,6 @@ static int lx_admin_refused(lx_req *q, const lx_action *a, apr_table_t *form)
     }
     q->r->status = status;
     return lx_render(q, page);
-}
-
-/* A college code as lx.college allows it ([0-9A-Za-z]{1,10}): safe in a URL as it is. */
-static int lx_college_code_valid(const char *s)
-{
-    apr_size_t n = strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-    return n >= 1 && n <= 10 && s[n] == '\0';
 }
 
 /* A change whose result is shown once on its tab (a token, which must not go into a URL). */

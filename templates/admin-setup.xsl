@@ -24,6 +24,9 @@
 
   <xsl:template name="setup-tab">
     <xsl:variable name="live" select="$a/institution[@retired = '0']"/>
+    <!-- the row whose 修改 was clicked fills its form -->
+    <xsl:variable name="ei" select="$a/institution[@code = $a/@edit-institution]"/>
+    <xsl:variable name="ec" select="$a/college[@code = $a/@edit-college]"/>
     <xsl:if test="not($a/institution)">
       <p class="notice">还没有学校。请先添加学校（校区），再添加学院；学院建好后即可在“届别”中建立届别、在“导入名单”中导入毕业生。</p>
     </xsl:if>
@@ -40,6 +43,7 @@
                 <xsl:call-template name="echoed">
                   <xsl:with-param name="form" select="'institution'"/>
                   <xsl:with-param name="field" select="'code'"/>
+                  <xsl:with-param name="default" select="$ei/@code"/>
                 </xsl:call-template>
               </xsl:attribute>
             </input>
@@ -53,6 +57,7 @@
                 <xsl:call-template name="echoed">
                   <xsl:with-param name="form" select="'institution'"/>
                   <xsl:with-param name="field" select="'name'"/>
+                  <xsl:with-param name="default" select="$ei/@name"/>
                 </xsl:call-template>
               </xsl:attribute>
             </input>
@@ -71,6 +76,7 @@
                 <xsl:call-template name="echoed">
                   <xsl:with-param name="form" select="'college'"/>
                   <xsl:with-param name="field" select="'institution'"/>
+                  <xsl:with-param name="default" select="$ec/@institution"/>
                 </xsl:call-template>
               </xsl:variable>
               <div class="field">
@@ -93,6 +99,7 @@
                     <xsl:call-template name="echoed">
                       <xsl:with-param name="form" select="'college'"/>
                       <xsl:with-param name="field" select="'code'"/>
+                      <xsl:with-param name="default" select="$ec/@code"/>
                     </xsl:call-template>
                   </xsl:attribute>
                 </input>
@@ -105,6 +112,7 @@
                     <xsl:call-template name="echoed">
                       <xsl:with-param name="form" select="'college'"/>
                       <xsl:with-param name="field" select="'name'"/>
+                      <xsl:with-param name="default" select="$ec/@name"/>
                     </xsl:call-template>
                   </xsl:attribute>
                 </input>
@@ -117,6 +125,7 @@
                     <xsl:call-template name="echoed">
                       <xsl:with-param name="form" select="'college'"/>
                       <xsl:with-param name="field" select="'office'"/>
+                      <xsl:with-param name="default" select="$ec/@office"/>
                     </xsl:call-template>
                   </xsl:attribute>
                 </input>
@@ -128,6 +137,7 @@
                     <xsl:call-template name="echoed">
                       <xsl:with-param name="form" select="'college'"/>
                       <xsl:with-param name="field" select="'cert_office'"/>
+                      <xsl:with-param name="default" select="$ec/@cert-office"/>
                     </xsl:call-template>
                   </xsl:attribute>
                 </input>
@@ -164,6 +174,8 @@
                     </xsl:choose>
                   </td>
                   <td>
+                    <a class="button secondary small" href="{$base}/admin?tab=setup&amp;edit-institution={@code}#h-add-inst">修改<span class="vh"><xsl:text>：</xsl:text><xsl:value-of select="@name"/></span></a>
+                    <xsl:text> </xsl:text>
                     <xsl:call-template name="retire-button">
                       <xsl:with-param name="what" select="'institution'"/>
                     </xsl:call-template>
@@ -201,6 +213,8 @@
                     <td class="num"><xsl:value-of select="@students"/></td>
                     <td><a href="{$base}/admin?tab=setup&amp;college={@code}#h-classes">查看班级</a></td>
                     <td>
+                      <a class="button secondary small" href="{$base}/admin?tab=setup&amp;edit-college={@code}#h-add-college">修改<span class="vh"><xsl:text>：</xsl:text><xsl:value-of select="@name"/></span></a>
+                      <xsl:text> </xsl:text>
                       <xsl:call-template name="retire-button">
                         <xsl:with-param name="what" select="'college'"/>
                       </xsl:call-template>

@@ -211,3 +211,16 @@ def test_what_would_break_consistency_is_refused_in_place(fresh):
     # nothing of the refusals reached the database
     assert rows(fresh, "SELECT count(*) FROM lx.institution") == [["3"]]
     assert rows(fresh, "SELECT count(*) FROM lx.cohort") == [["1"]]
+
+
+def test_the_row_to_change_fills_its_form(fresh):
+    """修改 on a college's row: the form holds what is saved, so that a change of the name does
+    not empty the offices nobody retyped."""
+    html = fresh.httpd.get("/lx/admin?tab=setup&edit-college=01", user=ADMIN).text
+    form = html[html.index('action="/lx/admin/college"'):]
+    form = form[:form.index("</form>")]
+    assert 'value="计算机学院"' in form and 'value="逸夫楼 A203"' in form
+    assert 'value="逸夫楼 A201"' in form and 'value="10534" selected' in form
+    html = fresh.httpd.get("/lx/admin?tab=setup&edit-institution=12649", user=ADMIN).text
+    form = html[html.index('action="/lx/admin/institution"'):]
+    assert 'value="潇湘学院"' in form[:form.index("</form>")]
