@@ -41,10 +41,12 @@ def via_module(env, content):
     return elapsed
 
 
-COLUMNS = ("student_no, name, gender, id_type, id_number, college, class, class_name, "
-           "programme, year, building, room, party_member, league_member, "
-           "must_return_instruments, national_loan_10534, national_loan_12649, source_loan, "
-           "borrowed_switch, certificates_deferred, hukou_moved")
+FIXED = ("student_no, name, gender, id_type, id_number, college, class, class_name, "
+         "programme, year, building, room, party_member, league_member, "
+         "must_return_instruments")
+TAIL = "source_loan, borrowed_switch, certificates_deferred, hukou_moved"
+# the file's columns; the two campuses' loan cells are staged as one JSON cell (044)
+COLUMNS = f"{FIXED}, loan_10534, loan_12649, {TAIL}"
 
 
 def via_psql(env, content, path):
@@ -56,7 +58,11 @@ def via_psql(env, content, path):
     script = path.with_suffix(".sql")
     script.write_text(f"""BEGIN;
 SELECT set_config('lx.import_id', 'bench-{uuid.uuid4().hex}', true) \\g /dev/null
-\\copy lx.roster_stage ({COLUMNS}) FROM '{path}' WITH (FORMAT csv, HEADER true, ENCODING 'GB18030')
+\CREATE TEMP TABLE raw ({", ".join(c + " text" for c in COLUMNS.split(", "))}) ON COMMIT DROP;
+\\copy raw ({COLUMNS}) FROM '{path}' WITH (FORMAT csv, HEADER true, ENCODING 'GB18030')
+INSERT INTO lx.roster_stage ({FIXED}, national_loans, {TAIL})
+SELECT {FIXED}, json_build_object('10534', loan_10534, '12649', loan_12649)::text, {TAIL}
+  FROM raw;
 UPDATE lx.roster_stage s SET line = n.line
   FROM (SELECT seq, row_number() OVER (ORDER BY seq) + 1 AS line FROM lx.roster_stage
          WHERE import_id = current_setting('lx.import_id')) n WHERE n.seq = s.seq;
