@@ -56,6 +56,8 @@ def shell(fresh, tmp_path_factory):
                 line = line.replace(old, new)
             r = subprocess.run(["bash", "-c", f"set -e\n{state}\n{line}"], cwd=work, env=env,
                                capture_output=True, text=True, timeout=300)
+            # pytest -s shows each line with what it printed (the closing notes quote them)
+            print(f"$ {line}\n{r.stdout}{r.stderr}", end="")
             assert r.returncode == 0, f"{line}\n{r.stdout}{r.stderr}"
             if line.startswith("export "):
                 state += line + "\n"
