@@ -51,6 +51,9 @@ void lx_readpool_child_init(apr_pool_t *pchild, server_rec *s);
 /* For a request that only reads: a standby's connection when one may serve it, else the
  * primary's (lx_db_open). */
 int lx_db_open_read(request_rec *r, lx_db **out);
+/* For /lx/health: a connection of the standbys' pool whoever asks; DECLINED when LixiaoReadDB
+ * is not set, 503 when none can be had. */
+int lx_db_open_standby(request_rec *r, lx_db **out);
 /* After a change: this client reads from the primary for LixiaoReadAfterWrite seconds. */
 void lx_readpool_wrote(request_rec *r);
 /* The time a standby's data are current to (epoch seconds), NULL on the primary. */

@@ -207,6 +207,10 @@ def test_the_documented_steps_give_lx_behind_cas(staged, env, site_dir):
         assert name[0][0] in page.text
         assert s.get(url + "/lx/static/lx.css", timeout=30).status_code == 200
 
+        # the balancer's probe passes without CAS
+        health = requests.get(url + "/lx/health", timeout=30, allow_redirects=False)
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+
         api = requests.get(url + f"/lx/api/v1/students/{STUDENT}/status", timeout=30,
                            headers={"Authorization": "Bearer wrong"}, allow_redirects=False)
         assert api.status_code == 401 and api.json()["error"]["code"] == "unauthenticated"
