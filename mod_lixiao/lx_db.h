@@ -35,7 +35,10 @@ apr_status_t lx_db_post_config(server_rec *s);
 void lx_db_child_init(apr_pool_t *pchild, server_rec *s);
 
 lx_db *lx_db_wrap(request_rec *r, PGconn *conn);
+/* A connection to the primary for this request: OK, or 503 (also while the database's schema
+ * is not the module's).  lx_db_connect: the same without the schema check. */
 int lx_db_open(request_rec *r, lx_db **out);
+int lx_db_connect(request_rec *r, lx_db **out);
 PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const *params);
 PGresult *lx_db_prepared(lx_db *db, const char *sql, int nparams, const char *const *params);
 void lx_db_allow(lx_db *db, int seconds);
@@ -44,6 +47,22 @@ int lx_db_commit(lx_db *db);
 int lx_db_rollback(lx_db *db);
 int lx_db_copy_in(lx_db *db, const char *sql, const char *data, apr_size_t len);
 const char *lx_db_literal(lx_db *db, const char *value);
+
+/* The schema version check.  The module serves the schema of LX_SCHEMA_VERSION (the last
+ * sql/NNN_*.sql of its build, "045_token_use") only: OK when public.lx_migration's highest
+ * version is that one, 503 otherwise (logged with the command to run).  The process keeps the
+ * last answer (a minute while it agreed, a second while it did not); fresh: ask the database
+ * now.  *state and *found (when not NULL): the answer, and the database's version (NULL when
+ * none was read). */
+typedef enum {
+    LX_SCHEMA_SAME,         /* the module's */
+    LX_SCHEMA_OLDER,        /* older (or no migration recorded): run migrate.sh */
+    LX_SCHEMA_NEWER,        /* newer: install the module that goes with it */
+    LX_SCHEMA_UNREADABLE,   /* no public.lx_migration that lx_app may read */
+    LX_SCHEMA_UNANSWERED    /* the database did not answer */
+} lx_schema_state;
+int lx_db_schema_check(lx_db *db, int fresh, lx_schema_state *state, const char **found);
+void lx_db_schema_forget(void);
 
 /* ---- lx_readpool.c ---- */
 /* child_init: the standbys' pool of this process; nothing when LixiaoReadDB is not set. */

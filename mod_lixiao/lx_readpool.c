@@ -240,7 +240,9 @@ int lx_db_open_standby(request_rec *r, lx_db **out)
 int lx_db_open_read(request_rec *r, lx_db **out)
 {
     int rc = lx_readpool_open(r, out);
-    return rc == DECLINED ? lx_db_open(r, out) : rc;
+    if (rc == DECLINED)
+        return lx_db_open(r, out);
+    return rc == OK ? lx_db_schema_check(*out, 0, NULL, NULL) : rc;
 }
 
 /*
