@@ -5,7 +5,10 @@
  *  - named prepared statements vanish when PostgreSQL restarts: the few statements of every
  *    request (lx_db_prepared) are prepared per connection under a name made of their text's
  *    digest, and prepared again when the server says it does not know the name; every other
- *    statement is sent unnamed (PQsendQueryParams), with the logic in SQL functions;
+ *    statement is sent unnamed (PQsendQueryParams), with the logic in SQL functions.  Each
+ *    connection remembers what it has prepared (libpq's event data, forgotten when libpq
+ *    resets the connection), so that a new connection prepares before it executes instead of
+ *    failing first: PostgreSQL logged that failure as an ERROR on every new connection;
  *  - mod_dbd hands a connection back as it is: a cleanup on r->pool rolls back whatever
  *    transaction a request left open (registered after mod_dbd's release, so it runs first);
  *  - apr_dbd reports no SQLSTATE: libpq does, and it decides between 503 (database away),
@@ -19,6 +22,7 @@
 #include "core/lx_text.h"
 
 #include "apr_thread_mutex.h"
+#include <libpq-events.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -93,6 +97,68 @@ static int db_timeout(request_rec *r)
     return lx_conf_of(r->server)->db_timeout;
 }
 
+/*
+ * What a connection has prepared: the digests of lx_db_prepared's statements, kept with the
+ * connection as libpq's event data (malloc'd: the connection outlives every request and
+ * belongs to no pool of ours).  A connection is used by one request at a time, and libpq calls
+ * lx_db_event from the thread that resets or closes it: no lock.
+ */
+#define LX_PREPARED_MAX 64
+typedef struct lx_prepared {
+    int n;
+    apr_uint64_t digest[LX_PREPARED_MAX];
+} lx_prepared;
+
+static void lx_db_schema_forget(void);
+
+static int lx_db_event(PGEventId id, void *info, void *pass)
+{
+    (void)pass;
+    if (id == PGEVT_CONNRESET) {
+        /* a new session: nothing prepared, and perhaps another server (a failover) */
+        lx_prepared *ps = PQinstanceData(((PGEventConnReset *)info)->conn, lx_db_event);
+        if (ps)
+            ps->n = 0;
+        lx_db_schema_forget();
+    }
+    else if (id == PGEVT_CONNDESTROY) {
+        free(PQinstanceData(((PGEventConnDestroy *)info)->conn, lx_db_event));
+    }
+    return 1;
+}
+
+/* The connection's memory of its prepared statements, made the first time the module sees
+ * it; NULL if it cannot be had (then statements are executed first, as without it). */
+static lx_prepared *lx_db_prepared_of(PGconn *conn)
+{
+    lx_prepared *ps = PQinstanceData(conn, lx_db_event);
+    if (ps)
+        return ps;
+    ps = calloc(1, sizeof(*ps));
+    if (!ps)
+        return NULL;
+    if (!PQregisterEventProc(conn, lx_db_event, "mod_lixiao", NULL)
+        || !PQsetInstanceData(conn, lx_db_event, ps)) {
+        free(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+static int lx_prepared_has(const lx_prepared *ps, apr_uint64_t digest)
+{
+    for (int i = 0; ps && i < ps->n; i++)
+        if (ps->digest[i] == digest)
+            return 1;
+    return 0;
+}
+
+static void lx_prepared_add(lx_prepared *ps, apr_uint64_t digest)
+{
+    if (ps && ps->n < LX_PREPARED_MAX && !lx_prepared_has(ps, digest))
+        ps->digest[ps->n++] = digest;
+}
+
 /* The request's view of conn: statements wait at most LixiaoDBTimeout, and whatever
  * transaction the request leaves open is rolled back when it ends. */
 lx_db *lx_db_wrap(request_rec *r, PGconn *conn)
@@ -100,6 +166,7 @@ lx_db *lx_db_wrap(request_rec *r, PGconn *conn)
     lx_db *db = apr_pcalloc(r->pool, sizeof(*db));
     db->r = r;
     db->conn = conn;
+    db->prepared = lx_db_prepared_of(conn);
     db->status = OK;
     db->timeout = apr_time_from_sec(db_timeout(r));
     apr_pool_cleanup_register(r->pool, db, lx_db_cleanup, apr_pool_cleanup_null);
@@ -239,22 +306,37 @@ static PGresult *lx_db_wait(lx_db *db, int sent)
 /*
  * Send one statement.  A statement of lx_db_prepared outside a transaction goes as a named
  * prepared statement of the connection ("lx_" and a digest of its text): parsed and planned
- * once per connection instead of once per request.  Named statements vanish when PostgreSQL
- * restarts (STYLE.md): "does not exist" (26000) makes it prepared again, once; so does
- * "cached plan must not change result type" (0A000) after a migration redefined a function
- * under a running httpd.  Inside a transaction such an error would abort the transaction, so
- * there the text is sent as it is.
+ * once per connection instead of once per request.  A connection prepares each such statement
+ * the first time it sends it (it remembers which: lx_prepared).  Named statements vanish when
+ * PostgreSQL restarts (STYLE.md), which libpq's reset tells the memory; should one be gone all
+ * the same, "does not exist" (26000) makes it prepared again, once; so does "cached plan must
+ * not change result type" (0A000) after a migration redefined a function under a running
+ * httpd.  Inside a transaction such an error would abort the transaction, so there the text is
+ * sent as it is.
  */
 static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
                             const char *const *params)
 {
     const char *name, *state;
+    apr_uint64_t digest;
     PGresult *res;
 
     if (!db->prepare || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         return lx_db_wait(db, PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL,
                                                 NULL, 0));
+    digest = lx_fnv1a(LX_FNV_BASIS, sql, strlen(sql));
     name = apr_pstrcat(db->r->pool, "lx_", lx_digest(db->r->pool, sql), NULL);
+    if (db->prepared && !lx_prepared_has(db->prepared, digest)) {
+        res = lx_db_wait(db, PQsendPrepare(db->conn, name, sql, nparams, NULL));
+        state = res && PQresultStatus(res) == PGRES_FATAL_ERROR
+                ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        /* 42P05: prepared already (by a module that did not remember it) */
+        if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
+                     && !(state && strcmp(state, "42P05") == 0)))
+            return res;
+        PQclear(res);
+        lx_prepared_add(db->prepared, digest);
+    }
     res = lx_db_wait(db, PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL, 0));
     state = res && PQresultStatus(res) == PGRES_FATAL_ERROR
             ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -267,6 +349,7 @@ static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
         if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
             return res;
         PQclear(res);
+        lx_prepared_add(db->prepared, digest);
         res = lx_db_wait(db, PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
                                                  0));
     }
@@ -315,7 +398,6 @@ PGresult *lx_db_query(lx_db *db, const char *sql, int nparams, const char *const
         if (PQstatus(db->conn) == CONNECTION_OK) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, LXLOGNO(0103)
                           "database connection was lost and has been re-established");
-            lx_db_schema_forget();      /* a restarted server may hold another schema */
             res = lx_db_exec(db, sql, nparams, params);
         }
         else {
@@ -474,15 +556,16 @@ const char *lx_db_literal(lx_db *db, const char *value)
  * public.lx_migration.  A module on an older schema fails on what is missing, one on a newer
  * schema knows nothing of what the migrations changed: while they differ, every request that
  * opens the database gets 503 with Retry-After, and the error log names the command to run.  The answer is kept per process and asked again a minute after it agreed,
- * a second after it did not (so service returns a second after migrate.sh), after a
- * reconnect, and on every /lx/health probe (fresh).
+ * a second after it did not (so service returns a second after migrate.sh), after libpq
+ * reset a connection, and on every /lx/health probe (fresh).
  */
 #define LX_SCHEMA_RECHECK apr_time_from_sec(60)
 #define LX_SCHEMA_RECHECK_WRONG apr_time_from_sec(1)
 #define LX_SCHEMA_RELOG apr_time_from_sec(60)
 
-/* After a reconnect: the next request asks again. */
-void lx_db_schema_forget(void)
+/* After a reconnect (lx_db_event: a restarted server may hold another schema, a failover
+ * reach another server): the next request asks again. */
+static void lx_db_schema_forget(void)
 {
     if (!lx_schema.lock)
         return;

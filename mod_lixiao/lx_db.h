@@ -25,6 +25,7 @@ typedef struct lx_db {
     const char *sqlstate;       /* SQLSTATE of the last failure, or NULL */
     const char *message;        /* a rule's message (our LX4nn errors, in Chinese), or NULL */
     int prepare;                /* the statement being sent is one of lx_db_prepared's */
+    struct lx_prepared *prepared;   /* what the connection has prepared (lx_db.c), or NULL */
     apr_interval_time_t timeout;    /* LixiaoDBTimeout: the longest wait for an answer */
     int timed_out;              /* the database did not answer in time: connection shut */
 } lx_db;
@@ -62,7 +63,6 @@ typedef enum {
     LX_SCHEMA_UNANSWERED    /* the database did not answer */
 } lx_schema_state;
 int lx_db_schema_check(lx_db *db, int fresh, lx_schema_state *state, const char **found);
-void lx_db_schema_forget(void);
 
 /* ---- lx_readpool.c ---- */
 /* child_init: the standbys' pool of this process; nothing when LixiaoReadDB is not set. */

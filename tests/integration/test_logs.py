@@ -68,3 +68,37 @@ def test_production_and_tests_log_the_same_way():
     assert fmt.endswith('%L" lixiao'), fmt
     glob, = directive("conf/lixiao.conf", "GlobalLog")
     assert glob.startswith("${APACHE_LOG_DIR}/lixiao_access.log lixiao "), glob
+
+
+# ---- PostgreSQL's log ------------------------------------------------------------------------
+
+def pg_log_size(env):
+    return (env.base / "log" / "postgresql.log").stat().st_size
+
+
+def pg_log_since(env, offset):
+    with open(env.base / "log" / "postgresql.log", "rb") as f:
+        f.seek(offset)
+        return f.read().decode("utf-8", "replace").splitlines()
+
+
+def test_new_connections_log_no_error_in_postgresql(httpd, env, logcheck):
+    """The module's named statements are prepared before their first execution on a
+    connection, new (httpd restarted) or reset (PostgreSQL restarted): PostgreSQL no longer logs
+    'prepared statement "lx_..." does not exist' for each of them."""
+    logcheck.expect(r"LX0104|AH00629|\[dbd:(error|crit)\]")
+    offset = pg_log_size(env)
+    httpd.stop()
+    httpd.start()
+    pages = ["/lx/", "/lx/?format=xml", f"/lx/api/v1/students/{STUDENT}/status"]
+    for _ in range(3):
+        assert [httpd.get(p, user=STUDENT).status_code for p in pages] == [200] * 3
+        assert httpd.get("/lx/op", user="op_library").status_code == 200
+        assert httpd.get("/lx/health").status_code == 200
+    env.cluster.restart()
+    statuses = [httpd.get(p, user=STUDENT).status_code for _ in range(5) for p in pages]
+    assert statuses == [200] * 15, statuses
+    assert httpd.get("/lx/health").status_code == 200
+    errors = [line for line in pg_log_since(env, offset)
+              if "ERROR" in line and "lx_app@" in line]
+    assert not errors, "\n".join(errors)
