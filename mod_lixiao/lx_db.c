@@ -658,7 +658,7 @@ int lx_db_schema_check(lx_db *db, int fresh, lx_schema_state *state, const char 
         /* a schema unlike the module's is logged when first seen, then once a minute */
         if (st != LX_SCHEMA_SAME
             && (!lx_schema.answered || st != lx_schema.state
-                || strcmp(v ? v : "", lx_schema.found) != 0
+                || strncmp(v ? v : "", lx_schema.found, sizeof(lx_schema.found) - 1) != 0
                 || now - lx_schema.logged >= LX_SCHEMA_RELOG)) {
             lx_schema.logged = now;
             log = 1;
