@@ -5,7 +5,10 @@
  *  - named prepared statements vanish when PostgreSQL restarts: the few statements of every
  *    request (lx_db_prepared) are prepared per connection under a name made of their text's
  *    digest, and prepared again when the server says it does not know the name; every other
- *    statement is sent unnamed (PQsendQueryParams), with the logic in SQL functions;
+ *    statement is sent unnamed (PQsendQueryParams), with the logic in SQL functions.  Each
+ *    connection remembers what it has prepared (libpq's event data, forgotten when libpq
+ *    resets the connection), so that a new connection prepares before it executes instead of
+ *    failing first: PostgreSQL logged that failure as an ERROR on every new connection;
  *  - mod_dbd hands a connection back as it is: a cleanup on r->pool rolls back whatever
  *    transaction a request left open (registered after mod_dbd's release, so it runs first);
  *  - apr_dbd reports no SQLSTATE: libpq does, and it decides between 503 (database away),
@@ -18,9 +21,16 @@
 #include "core/lx_digest.h"
 #include "core/lx_text.h"
 
+#include "apr_thread_mutex.h"
+#include <libpq-events.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <sys/socket.h>
+
+#ifndef LX_SCHEMA_VERSION
+#error "LX_SCHEMA_VERSION: the last of sql/NNN_*.sql, set by Makefile.apxs"
+#endif
 
 static PGresult *lx_db_wait(lx_db *db, int sent);
 
@@ -55,7 +65,21 @@ apr_status_t lx_db_post_config(server_rec *s)
     return APR_EGENERAL;
 }
 
-/* One gate per process, as wide as LixiaoDBSlots (set it to DBDMax: lx_gate.c). */
+/*
+ * What this process last learnt of the database's schema version (lx_db_schema_check).  The
+ * lock is made in child_init; the fields are the one state that requests write, under it.
+ */
+static struct {
+    apr_thread_mutex_t *lock;
+    int answered;           /* state and found hold an answer of the database */
+    lx_schema_state state;
+    char found[64];         /* the database's version then ("" when unreadable) */
+    apr_time_t asked;       /* when it was last asked */
+    apr_time_t logged;      /* when a schema unlike the module's was last logged */
+} lx_schema;
+
+/* One gate per process, as wide as LixiaoDBSlots (set it to DBDMax: lx_gate.c); the lock of
+ * the process's schema check. */
 void lx_db_child_init(apr_pool_t *pchild, server_rec *s)
 {
     if (lx_gate_create(pchild, lx_conf_of(s)->db_slots, &lx_process_gate) != APR_SUCCESS) {
@@ -63,11 +87,76 @@ void lx_db_child_init(apr_pool_t *pchild, server_rec *s)
                      "no gate in front of the database pool: requests wait in mod_dbd's");
         lx_process_gate = NULL;
     }
+    if (apr_thread_mutex_create(&lx_schema.lock, APR_THREAD_MUTEX_DEFAULT, pchild)
+        != APR_SUCCESS)
+        lx_schema.lock = NULL;      /* then every request asks the database itself */
 }
 
 static int db_timeout(request_rec *r)
 {
     return lx_conf_of(r->server)->db_timeout;
+}
+
+/*
+ * What a connection has prepared: the digests of lx_db_prepared's statements, kept with the
+ * connection as libpq's event data (malloc'd: the connection outlives every request and
+ * belongs to no pool of ours).  A connection is used by one request at a time, and libpq calls
+ * lx_db_event from the thread that resets or closes it: no lock.
+ */
+#define LX_PREPARED_MAX 64
+typedef struct lx_prepared {
+    int n;
+    apr_uint64_t digest[LX_PREPARED_MAX];
+} lx_prepared;
+
+static void lx_db_schema_forget(void);
+
+static int lx_db_event(PGEventId id, void *info, void *pass)
+{
+    (void)pass;
+    if (id == PGEVT_CONNRESET) {
+        /* a new session: nothing prepared, and perhaps another server (a failover) */
+        lx_prepared *ps = PQinstanceData(((PGEventConnReset *)info)->conn, lx_db_event);
+        if (ps)
+            ps->n = 0;
+        lx_db_schema_forget();
+    }
+    else if (id == PGEVT_CONNDESTROY) {
+        free(PQinstanceData(((PGEventConnDestroy *)info)->conn, lx_db_event));
+    }
+    return 1;
+}
+
+/* The connection's memory of its prepared statements, made the first time the module sees
+ * it; NULL if it cannot be had (then statements are executed first, as without it). */
+static lx_prepared *lx_db_prepared_of(PGconn *conn)
+{
+    lx_prepared *ps = PQinstanceData(conn, lx_db_event);
+    if (ps)
+        return ps;
+    ps = calloc(1, sizeof(*ps));
+    if (!ps)
+        return NULL;
+    if (!PQregisterEventProc(conn, lx_db_event, "mod_lixiao", NULL)
+        || !PQsetInstanceData(conn, lx_db_event, ps)) {
+        free(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+static int lx_prepared_has(const lx_prepared *ps, apr_uint64_t digest)
+{
+    for (int i = 0; ps && i < ps->n; i++)
+        if (ps->digest[i] == digest)
+            return 1;
+    return 0;
+}
+
+static void lx_prepared_add(lx_prepared *ps, apr_uint64_t digest)
+{
+    if (ps && ps->n < LX_PREPARED_MAX && !lx_prepared_has(ps, digest))
+        ps->digest[ps->n++] = digest;
 }
 
 /* The request's view of conn: statements wait at most LixiaoDBTimeout, and whatever
@@ -77,14 +166,16 @@ lx_db *lx_db_wrap(request_rec *r, PGconn *conn)
     lx_db *db = apr_pcalloc(r->pool, sizeof(*db));
     db->r = r;
     db->conn = conn;
+    db->prepared = lx_db_prepared_of(conn);
     db->status = OK;
     db->timeout = apr_time_from_sec(db_timeout(r));
     apr_pool_cleanup_register(r->pool, db, lx_db_cleanup, apr_pool_cleanup_null);
     return db;
 }
 
-/* A connection of mod_dbd's pool, to the primary, for this request. */
-int lx_db_open(request_rec *r, lx_db **out)
+/* A connection of mod_dbd's pool, to the primary, for this request, without the schema
+ * check (/lx/health makes its own). */
+int lx_db_connect(request_rec *r, lx_db **out)
 {
     ap_dbd_t *dbd;
     int rc = lx_gate_enter(lx_process_gate, r);
@@ -105,6 +196,14 @@ int lx_db_open(request_rec *r, lx_db **out)
     }
     *out = lx_db_wrap(r, apr_dbd_native_handle(dbd->driver, dbd->handle));
     return OK;
+}
+
+/* A connection of mod_dbd's pool, to the primary, for this request: 503 while the database's
+ * schema is not the one this module was built for. */
+int lx_db_open(request_rec *r, lx_db **out)
+{
+    int rc = lx_db_connect(r, out);
+    return rc == OK ? lx_db_schema_check(*out, 0, NULL, NULL) : rc;
 }
 
 /* SQLSTATE -> HTTP status.  Our functions raise LX4nn with the status in the code. */
@@ -207,22 +306,37 @@ static PGresult *lx_db_wait(lx_db *db, int sent)
 /*
  * Send one statement.  A statement of lx_db_prepared outside a transaction goes as a named
  * prepared statement of the connection ("lx_" and a digest of its text): parsed and planned
- * once per connection instead of once per request.  Named statements vanish when PostgreSQL
- * restarts (STYLE.md): "does not exist" (26000) makes it prepared again, once; so does
- * "cached plan must not change result type" (0A000) after a migration redefined a function
- * under a running httpd.  Inside a transaction such an error would abort the transaction, so
- * there the text is sent as it is.
+ * once per connection instead of once per request.  A connection prepares each such statement
+ * the first time it sends it (it remembers which: lx_prepared).  Named statements vanish when
+ * PostgreSQL restarts (STYLE.md), which libpq's reset tells the memory; should one be gone all
+ * the same, "does not exist" (26000) makes it prepared again, once; so does "cached plan must
+ * not change result type" (0A000) after a migration redefined a function under a running
+ * httpd.  Inside a transaction such an error would abort the transaction, so there the text is
+ * sent as it is.
  */
 static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
                             const char *const *params)
 {
     const char *name, *state;
+    apr_uint64_t digest;
     PGresult *res;
 
     if (!db->prepare || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         return lx_db_wait(db, PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL,
                                                 NULL, 0));
+    digest = lx_fnv1a(LX_FNV_BASIS, sql, strlen(sql));
     name = apr_pstrcat(db->r->pool, "lx_", lx_digest(db->r->pool, sql), NULL);
+    if (db->prepared && !lx_prepared_has(db->prepared, digest)) {
+        res = lx_db_wait(db, PQsendPrepare(db->conn, name, sql, nparams, NULL));
+        state = res && PQresultStatus(res) == PGRES_FATAL_ERROR
+                ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        /* 42P05: prepared already (by a module that did not remember it) */
+        if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
+                     && !(state && strcmp(state, "42P05") == 0)))
+            return res;
+        PQclear(res);
+        lx_prepared_add(db->prepared, digest);
+    }
     res = lx_db_wait(db, PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL, 0));
     state = res && PQresultStatus(res) == PGRES_FATAL_ERROR
             ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -235,6 +349,7 @@ static PGresult *lx_db_exec(lx_db *db, const char *sql, int nparams,
         if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
             return res;
         PQclear(res);
+        lx_prepared_add(db->prepared, digest);
         res = lx_db_wait(db, PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
                                                  0));
     }
@@ -433,4 +548,132 @@ const char *lx_db_literal(lx_db *db, const char *value)
     out = apr_pstrdup(db->r->pool, lit);
     PQfreemem(lit);
     return out;
+}
+
+/*
+ * The schema version check (issue 21).  The build records the last of sql/NNN_*.sql
+ * (Makefile.apxs: LX_SCHEMA_VERSION, "045_token_use"); scripts/migrate.sh records each migration it applies in
+ * public.lx_migration.  A module on an older schema fails on what is missing, one on a newer
+ * schema knows nothing of what the migrations changed: while they differ, every request that
+ * opens the database gets 503 with Retry-After, and the error log names the command to run.  The answer is kept per process and asked again a minute after it agreed,
+ * a second after it did not (so service returns a second after migrate.sh), after libpq
+ * reset a connection, and on every /lx/health probe (fresh).
+ */
+#define LX_SCHEMA_RECHECK apr_time_from_sec(60)
+#define LX_SCHEMA_RECHECK_WRONG apr_time_from_sec(1)
+#define LX_SCHEMA_RELOG apr_time_from_sec(60)
+
+/* After a reconnect (lx_db_event: a restarted server may hold another schema, a failover
+ * reach another server): the next request asks again. */
+static void lx_db_schema_forget(void)
+{
+    if (!lx_schema.lock)
+        return;
+    apr_thread_mutex_lock(lx_schema.lock);
+    lx_schema.asked = 0;
+    apr_thread_mutex_unlock(lx_schema.lock);
+}
+
+/* The database's schema version (*found: "" when no migration is recorded), and how it
+ * compares with the module's: LX_SCHEMA_UNREADABLE when public.lx_migration is missing or
+ * lx_app may not read it (a database that migrate.sh of this version never ran on),
+ * LX_SCHEMA_UNANSWERED when the database did not answer. */
+static lx_schema_state lx_schema_ask(lx_db *db, const char **found)
+{
+    PGresult *res = lx_db_prepared(db, "SELECT coalesce(max(version COLLATE \"C\"), '') "
+                                       "AS version FROM public.lx_migration", 0, NULL);
+    int cmp;
+
+    *found = NULL;
+    if (!res)
+        return db->status == HTTP_SERVICE_UNAVAILABLE ? LX_SCHEMA_UNANSWERED
+                                                      : LX_SCHEMA_UNREADABLE;
+    *found = lx_value(res, 0, "version");
+    cmp = strcmp(*found, LX_SCHEMA_VERSION);
+    return cmp == 0 ? LX_SCHEMA_SAME : cmp < 0 ? LX_SCHEMA_OLDER : LX_SCHEMA_NEWER;
+}
+
+static void lx_schema_log(lx_db *db, lx_schema_state state, const char *found)
+{
+    request_rec *r = db->r;
+    const char *host = PQhost(db->conn), *name = PQdb(db->conn);
+
+    host = host && *host ? host : "DBHOST";
+    name = name && *name ? name : "DBNAME";
+    if (state == LX_SCHEMA_UNREADABLE)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0116)
+                      "cannot read the database's schema version (public.lx_migration, "
+                      "SQLSTATE %s): run /usr/share/mod_lixiao/scripts/migrate.sh %s %s, which "
+                      "records it and lets lx_app read it; until then every request gets 503",
+                      db->sqlstate ? db->sqlstate : "none", host, name);
+    else if (state == LX_SCHEMA_OLDER)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0114)
+                      "database schema %s is older than this module's %s: bring it up to date "
+                      "with /usr/share/mod_lixiao/scripts/migrate.sh %s %s; until then every "
+                      "request gets 503", *found ? found : "(none)", LX_SCHEMA_VERSION, host,
+                      name);
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, LXLOGNO(0115)
+                      "database schema %s is newer than this module's %s: install the "
+                      "mod_lixiao whose sql/ ends with %s (the one that migrated the database) "
+                      "and reload Apache; until then every request gets 503",
+                      found, LX_SCHEMA_VERSION, found);
+}
+
+int lx_db_schema_check(lx_db *db, int fresh, lx_schema_state *state, const char **found)
+{
+    apr_time_t now = apr_time_now();
+    lx_schema_state st;
+    const char *v = NULL;
+    int ask, log = 0;
+
+    if (lx_schema.lock)
+        apr_thread_mutex_lock(lx_schema.lock);
+    /* one request asks when the answer is stale; the others go on with the last answer,
+     * which the first requests of a process do not have yet: each of them asks */
+    ask = !lx_schema.lock || fresh || !lx_schema.answered || !lx_schema.asked
+          || now - lx_schema.asked >= (lx_schema.state == LX_SCHEMA_SAME
+                                       ? LX_SCHEMA_RECHECK : LX_SCHEMA_RECHECK_WRONG);
+    if (ask) {
+        lx_schema.asked = now;
+    }
+    else {
+        st = lx_schema.state;
+        v = apr_pstrdup(db->r->pool, lx_schema.found);
+    }
+    if (lx_schema.lock)
+        apr_thread_mutex_unlock(lx_schema.lock);
+
+    if (ask) {
+        st = lx_schema_ask(db, &v);
+        if (st == LX_SCHEMA_UNANSWERED) {
+            if (state)
+                *state = st;
+            if (found)
+                *found = NULL;
+            return db->status;
+        }
+        if (lx_schema.lock)
+            apr_thread_mutex_lock(lx_schema.lock);
+        /* a schema unlike the module's is logged when first seen, then once a minute */
+        if (st != LX_SCHEMA_SAME
+            && (!lx_schema.answered || st != lx_schema.state
+                || strncmp(v ? v : "", lx_schema.found, sizeof(lx_schema.found) - 1) != 0
+                || now - lx_schema.logged >= LX_SCHEMA_RELOG)) {
+            lx_schema.logged = now;
+            log = 1;
+        }
+        lx_schema.answered = 1;
+        lx_schema.state = st;
+        apr_cpystrn(lx_schema.found, v ? v : "", sizeof(lx_schema.found));
+        if (lx_schema.lock)
+            apr_thread_mutex_unlock(lx_schema.lock);
+        if (log)
+            lx_schema_log(db, st, v);
+    }
+    if (state)
+        *state = st;
+    if (found)
+        *found = st == LX_SCHEMA_UNREADABLE || !v || !*v ? NULL : v;
+    return st == LX_SCHEMA_SAME ? OK : HTTP_SERVICE_UNAVAILABLE;
 }

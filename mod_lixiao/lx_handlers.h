@@ -30,5 +30,6 @@ int lx_action_feed_upload(lx_req *q);
 int lx_page_export(lx_req *q);          /* page_export.c */
 int lx_page_stats(lx_req *q);           /* page_stats.c */
 int lx_api(lx_req *q);                  /* page_api.c: /api/v1/..., by token */
+int lx_page_health(lx_req *q);          /* page_health.c: GET /health, without login */
 
 #endif

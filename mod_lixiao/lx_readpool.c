@@ -176,11 +176,11 @@ static apr_status_t lx_read_release(void *data)
 }
 
 /*
- * A read-only connection for this request: OK with *out set, DECLINED when the request should
- * read from the primary instead (no LixiaoReadDB, a recent writer, or no read connection to
- * be had: its read slot is given back at once), or 503 when it waited too long for a slot.
+ * A connection of the read pool for this request: OK with *out set, DECLINED when none is to
+ * be had (LixiaoReadDB not set, or no connection could be made: its read slot is given back
+ * at once), or 503 when it waited too long for a slot.
  */
-static int lx_readpool_open(request_rec *r, lx_db **out)
+static int lx_readpool_lease(request_rec *r, lx_db **out)
 {
     lx_readpool *rp = lx_process_readpool;
     lx_read_lease *lease;
@@ -188,7 +188,7 @@ static int lx_readpool_open(request_rec *r, lx_db **out)
     void *res;
     int rc;
 
-    if (!rp || lx_recent_writer(r))
+    if (!rp)
         return DECLINED;
     rc = lx_gate_enter(rp->gate, r);
     if (rc != OK)
@@ -217,10 +217,32 @@ static int lx_readpool_open(request_rec *r, lx_db **out)
     return OK;
 }
 
+/* For a request that only reads: the read pool's connection unless this client has just
+ * written (then, or when the pool has none, DECLINED: the primary serves it). */
+static int lx_readpool_open(request_rec *r, lx_db **out)
+{
+    if (!lx_process_readpool || lx_recent_writer(r))
+        return DECLINED;
+    return lx_readpool_lease(r, out);
+}
+
+/* /lx/health: the read pool's connection whoever asks, DECLINED when LixiaoReadDB is not
+ * set, 503 when no connection can be had. */
+int lx_db_open_standby(request_rec *r, lx_db **out)
+{
+    int rc;
+    if (!lx_process_readpool)
+        return DECLINED;
+    rc = lx_readpool_lease(r, out);
+    return rc == DECLINED ? HTTP_SERVICE_UNAVAILABLE : rc;
+}
+
 int lx_db_open_read(request_rec *r, lx_db **out)
 {
     int rc = lx_readpool_open(r, out);
-    return rc == DECLINED ? lx_db_open(r, out) : rc;
+    if (rc == DECLINED)
+        return lx_db_open(r, out);
+    return rc == OK ? lx_db_schema_check(*out, 0, NULL, NULL) : rc;
 }
 
 /*

@@ -13,7 +13,8 @@
 enum {
     LX_R_READ = 1,      /* only reads: may be served by a standby (LixiaoReadDB) */
     LX_R_OWN = 2,       /* a student's account and own sheet may come in one statement */
-    LX_R_SELF = 4,      /* authenticates by itself (the API's tokens) and opens the database */
+    LX_R_SELF = 4,      /* authenticates by itself (the API's tokens; /health needs none) and
+                         * opens the database: runs before any authorisation */
     LX_R_FORM = 8,      /* a POST form, read and its CSRF token checked before the database */
     LX_R_UPLOAD = 16,   /* a POST upload (multipart), likewise */
     LX_R_PREFIX = 32    /* the path and everything below it (known, when given, decides) */
@@ -29,6 +30,8 @@ typedef struct lx_route_entry {
 } lx_route_entry;
 
 static const lx_route_entry lx_routes[] = {
+    /* the balancer's probe: no login (conf/lixiao.conf), no personal data */
+    {-1,     "/health",          lx_page_health,            LX_R_SELF, NULL, NULL},
     {M_GET,  "/",                lx_page_home,              LX_R_READ | LX_R_OWN, NULL, NULL},
     {M_GET,  "/student/",        lx_page_student,           LX_R_READ | LX_R_PREFIX, NULL, NULL},
     {M_GET,  "/lookup",          lx_page_lookup,            0, NULL, NULL},

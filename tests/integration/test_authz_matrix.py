@@ -126,6 +126,9 @@ ROUTES = [
      row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
     ("api-get-feed", "GET", "/lx/api/v1/feeds/library", None,
      row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
+    # the balancer's probe: anyone, with or without credentials, and no personal data
+    ("health", "GET", "/lx/health", None,
+     row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("unknown", "GET", "/lx/nope", None,
      row(401, 404, 404, 404, 404, 404, 404, 404, 401, 401, 404, 403)),
     ("unknown-admin-action", "POST", "/lx/admin/nope", "empty",

@@ -8,6 +8,7 @@ session's httpd keeps its password-file login.
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from casserver import cas_browser, login_fields
 from data import make_class, state
@@ -169,6 +170,12 @@ def test_a_system_token_needs_no_cas(site):
                           allow_redirects=False, timeout=30)
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "unauthenticated"
+
+
+def test_the_health_probe_needs_no_cas(site):
+    r = requests.get(site.httpd.url + "/lx/health", allow_redirects=False, timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "ok", r.text
+    assert "Set-Cookie" not in r.headers
 
 
 def test_without_a_session_the_browser_goes_to_cas(site):

@@ -207,6 +207,10 @@ def test_the_documented_steps_give_lx_behind_cas(staged, env, site_dir):
         assert name[0][0] in page.text
         assert s.get(url + "/lx/static/lx.css", timeout=30).status_code == 200
 
+        # the balancer's probe passes without CAS
+        health = requests.get(url + "/lx/health", timeout=30, allow_redirects=False)
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+
         api = requests.get(url + f"/lx/api/v1/students/{STUDENT}/status", timeout=30,
                            headers={"Authorization": "Bearer wrong"}, allow_redirects=False)
         assert api.status_code == 401 and api.json()["error"]["code"] == "unauthenticated"
@@ -226,6 +230,16 @@ def test_the_documented_steps_give_lx_behind_cas(staged, env, site_dir):
                                            password="demo"),
                        headers={"Referer": page.url}, timeout=30)
         assert page.status_code == 403 and "账号未登记" in page.text
+        # its 请求编号 is in the module's access log (lixiao.conf's GlobalLog, with %L), which
+        # leaves the balancers' probes out
+        rid = re.search(r"请求编号 <code>([^<]+)</code>", page.text).group(1)
+        access = run_dir / "lixiao_access.log"
+        deadline = time.time() + 5
+        while rid not in access.read_text() and time.time() < deadline:
+            time.sleep(0.1)
+        line, = [x for x in access.read_text().splitlines() if x.endswith(" " + rid)]
+        assert '"GET /lx/ HTTP/1.1" 403 ' in line, line
+        assert "/lx/health" not in access.read_text()
     finally:
         subprocess.run(["apache2ctl", "stop"], env=apache_env, capture_output=True)
         wait_for_exit(run_dir / "apache2.pid")
