@@ -134,3 +134,19 @@ def test_the_cas_service_pattern_is_anchored_and_escaped():
     for url in ("https://lixiao.example.edu.cn.evil.example/lx/", "http://lixiao.example.edu.cn/lx/",
                 "https://lixiaoXexample.edu.cn/lx/", "https://evil.example/?https://lixiao.example.edu.cn/lx/"):
         assert not re.match(pattern, url), url
+
+
+def test_graduation_days_commands_as_written(fresh, shell):
+    """The probe and the search of both logs for a 请求编号, on the test's httpd (its logs are
+    error_log and access_log, in the lixiao format as lixiao.conf's lixiao_access.log)."""
+    lines = blocks("Graduation day")
+    page = fresh.httpd.get("/lx/admin", user="wanglaoshi")         # 403: not an administrator
+    assert page.status_code == 403
+    rid = re.findall(r"请求编号\s*<code>([^<]+)</code>", page.text)[0]
+    log = fresh.base / "log"
+    outs = shell(lines, replace={"https://lixiao.example.edu.cn": fresh.httpd.url,
+                                 "REQUEST_ID": rid,
+                                 "/var/log/apache2/error.log": str(log / "error_log"),
+                                 "/var/log/apache2/lixiao_access.log": str(log / "access_log")})
+    assert json.loads(outs[0])["status"] == "ok"
+    assert rid in outs[1] and "access_log" in outs[1]
