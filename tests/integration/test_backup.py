@@ -95,6 +95,7 @@ class Site:
     def cron(self, command):
         """command as cron runs it: /bin/sh -c with cron's variables and nothing else."""
         logname = "root" if IS_ROOT else os.environ.get("LOGNAME", "nobody")
+        print(f"$ env -i HOME LOGNAME PATH=/usr/bin:/bin SHELL=/bin/sh /bin/sh -c '{command}'")
         return subprocess.run(["env", "-i", f"HOME={self.home}", f"LOGNAME={logname}",
                                "PATH=/usr/bin:/bin", "SHELL=/bin/sh", "/bin/sh", "-c", command],
                               capture_output=True, text=True, timeout=300)
@@ -200,6 +201,15 @@ def status(apache, student, token):
                         headers={"Authorization": f"Bearer {token}"}).status_code
 
 
+def site_conf(db):
+    """lixiao.conf as installation.md's site edits it, for the test's database server."""
+    def edit(text):
+        return (text.replace("host=db.example.edu.cn", f"host=localhost port={db.port}")
+                .replace("password=CHANGE-ME", f"password={APP_PASSWORD}")
+                .replace("sslrootcert=/etc/ssl/certs/ca-certificates.crt", f"sslrootcert={db.ca}"))
+    return edit
+
+
 def test_the_restore_into_production(site):
     """A dump restored by the runbook into lixiao_20260630, and a running Apache with the
     module switched to it by the runbook's sed and reload: the portal's token made before the
@@ -230,6 +240,7 @@ def test_the_restore_into_production(site):
     assert str(dump) in restore
     for command in (restore, migrate, check):
         r = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True)
+        print(f"$ {command}\n{r.stdout}{r.stderr}", end="")      # pytest -s: the closing notes
         assert r.returncode == 0, command + "\n" + r.stderr
         if command is migrate:
             # a dump of this version: nothing to apply
@@ -243,13 +254,9 @@ def test_the_restore_into_production(site):
     assert db.table_owner("lixiao_20260630", "public.lx_migration") == "lx_owner"
 
     # the module on the old database, as installation.md's site edits lixiao.conf
-    def edit(text):
-        return (text.replace("host=db.example.edu.cn", f"host=localhost port={db.port}")
-                .replace("password=CHANGE-ME", f"password={APP_PASSWORD}")
-                .replace("sslrootcert=/etc/ssl/certs/ca-certificates.crt", f"sslrootcert={db.ca}"))
     base = site.base / "apache"
     base.mkdir()
-    apache = Apache(site.staged, base, site=edit)
+    apache = Apache(site.staged, base, site=site_conf(db))
     try:
         assert apache.cmd("a2enmod", "lixiao").returncode == 0
         apache.start()
@@ -299,6 +306,75 @@ def test_the_upgrades_commands_for_the_database(site):
     before = set(site.dumps())
     for command in lines:
         r = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True)
+        print(f"$ {command}\n{r.stdout}{r.stderr}", end="")      # pytest -s: the closing notes
         assert r.returncode == 0 and r.stderr == "", command + "\n" + r.stderr
         assert r.stdout == ""
     assert len(set(site.dumps()) - before) == 1
+
+
+def test_the_secret_rotations_commands_on_a_running_apache(site):
+    """docs/runbooks.md "Rotating the forms' secret" on one node, as written (the scp to the
+    other nodes aside; systemctl's reload is apache2ctl graceful): every step passes
+    apache2ctl configtest and Apache keeps serving; at the end the new key is the only one.
+    That the old key's forms go through during the overlap is test_csrf_rotation.py's."""
+    base = site.base / "apache-rotation"
+    base.mkdir()
+    apache = Apache(site.staged, base, site=site_conf(site.server))
+    conf = apache.confdir / "mods-available/lixiao.conf"
+    secret = site.staged / "etc/apache2/lixiao.secret"
+    original = secret.read_bytes()
+
+    def local(line):
+        return (line.replace("/etc/apache2/mods-available/lixiao.conf", str(conf))
+                .replace("/etc/apache2/lixiao.secret", str(secret)))
+
+    def sh(line):
+        if line == "apache2ctl configtest && systemctl reload apache2":
+            r = apache.ctl("configtest")
+            print(f"$ {line}\n{r.stdout}{r.stderr}", end="")
+            assert r.returncode == 0, r.stderr
+            apache.graceful()
+            assert apache.running() and apache.alive()
+            return
+        r = subprocess.run(["/bin/sh", "-c", local(line)], capture_output=True, text=True)
+        print(f"$ {line}\n{r.stdout}{r.stderr}", end="")
+        assert r.returncode == 0, line + "\n" + r.stderr
+
+    def directive():
+        return [l for l in conf.read_text().splitlines() if l.startswith("LixiaoSecretPrevious")]
+
+    sh_lines = blocks("Rotating the forms' secret")
+    (step1,) = [l for l in blocks("Rotating the forms' secret", "")
+                if l.startswith("LixiaoSecretPreviousFile ")]
+    reload = "apache2ctl configtest && systemctl reload apache2"
+    assert sh_lines.count(reload) == 3
+    try:
+        assert apache.cmd("a2enmod", "lixiao").returncode == 0
+        apache.start()
+        make, scp = sh_lines[0], sh_lines[1]
+        assert scp.startswith("scp -p /etc/apache2/lixiao.secret.next ")
+        sh(make)
+        new = secret.with_name("lixiao.secret.next").read_bytes()
+        assert len(new) == 48 and new != original
+        # step 1: the directive after LixiaoSecretFile, then the reload
+        text = conf.read_text().splitlines()
+        at = next(i for i, l in enumerate(text) if l.startswith("LixiaoSecretFile "))
+        conf.write_text("\n".join(text[:at + 1] + [local(step1)] + text[at + 1:]) + "\n")
+        print(f"(added to lixiao.conf) {step1}")
+        sh(sh_lines[2])
+        # step 2: the keys change places
+        for line in sh_lines[3:7]:
+            sh(line)
+        assert secret.read_bytes() == new
+        assert secret.with_name("lixiao.secret.prev").read_bytes() == original
+        assert directive() == [f"LixiaoSecretPreviousFile {secret}.prev 2026-07-02T08:00+08:00"]
+        # step 3: the old key gone
+        for line in sh_lines[7:10]:
+            sh(line)
+        assert directive() == [] and not secret.with_name("lixiao.secret.prev").exists()
+        assert sh_lines[10:] == []
+        apache.stop()
+        assert not apache.bad_lines(), apache.log()
+    finally:
+        apache.stop()
+        secret.write_bytes(original)

@@ -31,6 +31,7 @@ def make_uninstall(root, env=None, purge=False, check=True):
     if purge:
         argv.append("PURGE=1")
     r = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
+    print(f"$ {' '.join(argv)}\n{r.stdout}{r.stderr}", end="")    # pytest -s: the closing notes
     if check:
         assert r.returncode == 0, r.stdout + r.stderr
     return r
