@@ -120,7 +120,7 @@ int lx_action_deferral_search(lx_req *q)
     if (lx_student_no_valid(text))
         return lx_deferral_redirect(q, text, NULL);
     page = lx_deferral_page(q);
-    if (strlen(text) == 18) {
+    if (lx_idcard_attempt(text)) {
         lx_id_result idr = lx_idcard_check(text, lx_today(q), norm);
         if (idr == LX_ID_OK) {
             params[0] = norm;

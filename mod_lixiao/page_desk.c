@@ -54,7 +54,7 @@ static const char *lx_search_kind(lx_req *q, const char *text, char norm[19])
 
     if (lx_student_no_valid(text))
         return "no";
-    if (n == 18 || (n == 15 && strspn(text, "0123456789") == 15)) {
+    if (lx_idcard_attempt(text) || (n == 15 && strspn(text, "0123456789") == 15)) {
         idr = n == 15 ? LX_ID_LENGTH : lx_idcard_check(text, lx_today(q), norm);
         if (idr == LX_ID_OK)
             return "id";

@@ -60,6 +60,15 @@ lx_id_result lx_idcard_check(const char *s, long today, char norm[19])
     return LX_ID_OK;
 }
 
+int lx_idcard_attempt(const char *s)
+{
+    size_t i;
+    for (i = 0; s[i]; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return i == 18;
+}
+
 const char *lx_idcard_message(lx_id_result res)
 {
     switch (res) {

@@ -24,6 +24,10 @@ typedef enum {
  * the normalised number (uppercase X) is written to norm (19 bytes). */
 lx_id_result lx_idcard_check(const char *s, long today, char norm[19]);
 
+/* Whether a search box's text is meant as an identity number: 18 ASCII characters.  Six
+ * Chinese characters are 18 bytes too; they are a name (欧阳娜娜娜娜), never a bad number. */
+int lx_idcard_attempt(const char *s);
+
 /* A message in Chinese for a result, for pages. */
 const char *lx_idcard_message(lx_id_result res);
 

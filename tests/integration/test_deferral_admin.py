@@ -124,6 +124,15 @@ def test_deferral_search_by_id_keeps_it_out_of_urls(httpd, env):
     assert r.status_code == 303 and r.headers["Location"].endswith("/lx/deferral?s=2022010006")
 
 
+def test_deferral_search_takes_a_six_character_name_as_a_name(httpd, env):
+    """Issue 22: six Chinese characters (18 bytes) were refused as a bad ID number."""
+    r = httpd.request("POST", "/lx/deferral/search", user="deferral",
+                      data={"csrf": token(httpd, "deferral", "/lx/deferral", "deferral"),
+                            "q": "欧阳娜娜娜娜"})
+    # the desk of the deferral point searches by numbers only: it says so, not "bad ID"
+    assert "17 位数字" not in r.text and "请输入 10 位学号或 18 位身份证号" in r.text
+
+
 # ---- the administrator's pages ----------------------------------------------------------
 
 @pytest.mark.parametrize("user,status", [

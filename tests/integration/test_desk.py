@@ -66,6 +66,17 @@ def test_search_by_resident_id_keeps_it_out_of_urls(httpd, env):
     assert idn not in access and idn.lower() not in access
 
 
+def test_a_six_character_name_is_a_name_not_a_bad_id_number(httpd, env):
+    """Issue 22: six Chinese characters are 18 bytes; 欧阳娜娜娜娜 was refused as a bad ID."""
+    _, (s,) = make_class(env, "01", 1)
+    env.cluster.psql(f"UPDATE lx.student SET name = '欧阳娜娜娜娜' WHERE student_no = '{s}'")
+    r = search(httpd, "op_college_01", "欧阳娜娜娜娜")
+    assert r.status_code == 303, r.text[:500]
+    assert r.headers["Location"].endswith(f"s={s}")
+    r = search(httpd, "op_college_01", "43010219900101123A")     # still a bad ID number
+    assert r.status_code == 400 and "17 位数字" in r.text
+
+
 @pytest.mark.parametrize("typed,message", [
     (resident_id("43010220010715123")[:-1] + "0", "校验位"),    # wrong check digit
     (resident_id("43010220230230123"), "出生日期"),              # 30 February

@@ -92,6 +92,17 @@ static void with_check(char out[19], const char *body17)
     out[18] = '\0';
 }
 
+/* Six Chinese characters are 18 bytes: a name, not a number to check (issue 22). */
+START_TEST(id_attempt_is_ascii)
+{
+    ck_assert(lx_idcard_attempt("43010219900101123A"));
+    ck_assert(lx_idcard_attempt("11010519491231002X"));
+    ck_assert(!lx_idcard_attempt("欧阳娜娜娜娜"));
+    ck_assert(!lx_idcard_attempt("4301021990010112"));
+    ck_assert(!lx_idcard_attempt("4301021990010112345"));
+}
+END_TEST
+
 START_TEST(id_dates)
 {
     char id[19];
@@ -768,6 +779,7 @@ int main(void)
     tcase_add_test(id, id_lowercase_x_is_X);
     tcase_add_test(id, id_bad_check_digit);
     tcase_add_test(id, id_length_and_chars);
+    tcase_add_test(id, id_attempt_is_ascii);
     tcase_add_test(id, id_dates);
     tcase_add_test(id, id_messages);
     tcase_add_checked_fixture(q, setup, teardown);
