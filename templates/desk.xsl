@@ -110,8 +110,14 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- the student at the desk stays: from the college point to its certificate desk without
+       searching again -->
   <xsl:template match="assignment" mode="switch">
-    <a href="{$base}/op?at={@key}">
+    <a>
+      <xsl:attribute name="href">
+        <xsl:value-of select="concat($base, '/op?at=', @key)"/>
+        <xsl:if test="$s"><xsl:value-of select="concat('&amp;s=', $sno)"/></xsl:if>
+      </xsl:attribute>
       <xsl:choose>
         <xsl:when test="@current = '1'">
           <xsl:attribute name="class">switch current</xsl:attribute>

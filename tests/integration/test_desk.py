@@ -19,6 +19,16 @@ def test_only_operators_reach_the_desk(httpd, user):
     assert httpd.get("/lx/op", user=user).status_code == 403
 
 
+def test_switcher_keeps_the_student_at_the_desk(httpd):
+    """Issue 22: from the college point to its certificate desk without searching again."""
+    html = httpd.get(f"/lx/op?at=college:01&s={PARTY_TWO_LOANS}", user="op_college_01").text
+    nav = html[html.index('<nav class="switcher"'):]
+    nav = nav[:nav.index("</nav>")]
+    assert f'href="/lx/op?at=college_cert:01&amp;s={PARTY_TWO_LOANS}"' in nav, nav
+    html = httpd.get("/lx/op?at=college:01", user="op_college_01").text
+    assert 'href="/lx/op?at=college_cert:01"' in html
+
+
 def test_switcher_lists_only_own_desks(httpd):
     doc = desk_xml(httpd, "op_college_01")
     keys = [a.get("key") for a in doc.find("desk").findall("assignment")]
