@@ -305,7 +305,54 @@ int lx_action_revoke(lx_req *q)
     return lx_change_run(q, d, &c);
 }
 
-/* The whole scope at once: lx.scope_batch picks the students in SQL, set-based. */
+/* Before a whole-scope batch: the desk again, with the exact number it will confirm and the
+ * form to go ahead (confirmed=1, the same rid: nothing was done yet). */
+static int lx_scope_ask(lx_req *q, const lx_desk *d, lx_change *c, const char *step)
+{
+    const char *params[4] = {step, d->point_id, d->college_id, q->r->user};
+    xmlNodePtr page, desk, ask;
+    PGresult *res;
+    int rc;
+
+    res = lx_db_query(q->db,
+                      "SELECT st.name, 'scope' = ANY (st.modes) AS scope, "
+                      "       cardinality(lx.scope_batch_ids(st.id, $3, $4)) AS count, "
+                      "       (SELECT count(*) FROM lx.step_state ss "
+                      "          JOIN lx.student s ON s.id = ss.student_id "
+                      "          JOIN lx.cohort ch ON ch.id = s.cohort_id AND NOT ch.closed "
+                      "         WHERE ss.step_id = st.id AND ss.state = 'pending' "
+                      "           AND ($3::integer IS NULL OR s.college_id = $3) "
+                      "           AND lx.operator_covers($4, st.point_id, s.college_id, "
+                      "                                  ch.programme)) AS pending "
+                      "  FROM lx.step st WHERE st.code = $1 AND st.point_id = $2", 4, params);
+    if (!res)
+        return q->db->status;
+    if (PQntuples(res) != 1) {
+        q->message = "本离校点没有这项业务。";
+        return HTTP_NOT_FOUND;
+    }
+    if (strcmp(lx_value(res, 0, "scope"), "t") != 0) {
+        q->message = "这项业务不能统一办理，请逐个或按班级、寝室办理。";
+        return HTTP_BAD_REQUEST;
+    }
+    page = lx_page_new(q, "desk");
+    desk = lx_desk_xml(q, page, d);
+    ask = xmlNewChild(desk, NULL, (const xmlChar *)"scope-confirm", NULL);
+    lx_attr(ask, "step", step);
+    lx_attr(ask, "step-name", lx_value(res, 0, "name"));
+    lx_attr(ask, "count", lx_value(res, 0, "count"));
+    lx_attr(ask, "pending", lx_value(res, 0, "pending"));
+    lx_attr(ask, "rid", c->rid);
+    if (c->note)
+        lx_attr(ask, "note", c->note);
+    rc = lx_desk_stats_xml(q, desk, d);
+    if (rc == OK && c->anchor)
+        rc = lx_desk_student(q, page, desk, d, c->anchor);
+    return rc == OK ? lx_render(q, page) : rc;
+}
+
+/* The whole scope at once: lx.scope_batch picks the students in SQL, set-based; first the desk
+ * says how many it will confirm and asks (a click must not confirm hundreds unseen). */
 int lx_action_scope(lx_req *q)
 {
     apr_table_t *form;
@@ -323,6 +370,8 @@ int lx_action_scope(lx_req *q)
         return HTTP_BAD_REQUEST;
     }
     c.how = "scope";
+    if (!apr_table_get(form, "confirmed"))
+        return lx_scope_ask(q, d, &c, step);
     params[0] = step;
     params[1] = d->point_id;
     params[2] = d->college_id;

@@ -54,6 +54,7 @@
         <xsl:call-template name="search"/>
         <xsl:apply-templates select="$desk/notice"/>
         <xsl:apply-templates select="$desk/result"/>
+        <xsl:apply-templates select="$desk/scope-confirm"/>
         <xsl:apply-templates select="$desk/matches"/>
         <xsl:choose>
           <xsl:when test="$s">
@@ -489,6 +490,51 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- Before a whole-scope batch: the exact number it will confirm, and the question. The
+       form sends the first form's rid again: nothing was done yet. -->
+  <xsl:template match="scope-confirm">
+    <section class="card scope-confirm" role="alertdialog" aria-labelledby="h-scope-confirm"
+             aria-describedby="scope-confirm-text">
+      <h2 id="h-scope-confirm">
+        <xsl:text>确认统一办理：</xsl:text><xsl:value-of select="@step-name"/>
+      </h2>
+      <p id="scope-confirm-text">
+        <xsl:text>将为 </xsl:text><b class="scope-count"><xsl:value-of select="@count"/></b>
+        <xsl:text> 名学生确认此项业务。</xsl:text>
+        <xsl:if test="number(@pending) &gt; number(@count)">
+          <xsl:text>服务范围内未办 </xsl:text><xsl:value-of select="@pending"/>
+          <xsl:text> 人，其中 </xsl:text><xsl:value-of select="number(@pending) - number(@count)"/>
+          <xsl:text> 人有例外情况（如尚需归还物品）或前置业务未完成，不包括在内，仍需逐个办理。</xsl:text>
+        </xsl:if>
+      </p>
+      <xsl:choose>
+        <xsl:when test="number(@count) &gt; 0">
+          <form method="post" action="{$base}/op/scope" class="inline-form">
+            <input type="hidden" name="csrf" value="{$desk/@csrf}"/>
+            <input type="hidden" name="rid" value="{@rid}"/>
+            <input type="hidden" name="at" value="{$desk/@key}"/>
+            <input type="hidden" name="s" value="{$sno}"/>
+            <input type="hidden" name="step" value="{@step}"/>
+            <input type="hidden" name="note" value="{@note}"/>
+            <input type="hidden" name="confirmed" value="1"/>
+            <button type="submit" class="submit" autofocus="autofocus">
+              <xsl:text>确认为 </xsl:text><xsl:value-of select="@count"/><xsl:text> 名学生办理</xsl:text>
+            </button>
+          </form>
+          <xsl:text> </xsl:text>
+        </xsl:when>
+        <xsl:otherwise><p class="muted">目前没有可以统一办理的学生。</p></xsl:otherwise>
+      </xsl:choose>
+      <a class="button secondary">
+        <xsl:attribute name="href">
+          <xsl:value-of select="$desk-url"/>
+          <xsl:if test="$s"><xsl:value-of select="concat('&amp;s=', $sno)"/></xsl:if>
+        </xsl:attribute>
+        <xsl:text>取消</xsl:text>
+      </a>
+    </section>
+  </xsl:template>
+
   <!-- Whole scope at once (instruments: everyone with nothing to return). -->
   <xsl:template match="step" mode="scope">
     <xsl:variable name="st" select="$desk/stats/step[@code = current()/@code]"/>
@@ -501,17 +547,13 @@
         <input type="hidden" name="s" value="{$sno}"/>
         <input type="hidden" name="step" value="{@code}"/>
         <p class="small">
-          <xsl:text>为本离校点服务范围内所有此项待办理的毕业生一次性确认</xsl:text>
-          <xsl:if test="$st/@pending">
-            <xsl:text>（目前未办 </xsl:text><xsl:value-of select="$st/@pending"/><xsl:text> 人）</xsl:text>
-          </xsl:if>
-          <xsl:text>。有例外情况（如尚需归还物品）或前置业务未完成的学生不包括在内，仍需逐个办理。</xsl:text>
+          <xsl:text>为本离校点服务范围内所有此项待办理的毕业生一次性确认。有例外情况（如尚需归还物品）或前置业务未完成的学生不包括在内，仍需逐个办理；下一步显示将办理的确切人数，确认后才办理。</xsl:text>
         </p>
         <div class="input-row wide">
           <label class="vh" for="scope-note-{@code}">备注</label>
           <input type="text" id="scope-note-{@code}" name="note" maxlength="200"
                  autocomplete="off" placeholder="备注（可选）"/>
-          <button type="submit">全部统一确认</button>
+          <button type="submit">全部统一确认…</button>
         </div>
       </form>
     </details>

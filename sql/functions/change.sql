@@ -12,6 +12,27 @@
 -- (p_college for a college-scoped point, else the point's programmes) for whom it is pending,
 -- leaving out those with a fact of the step's batch_unless (instruments to return).  Returns
 -- the outcomes of lx.change; students that cannot be confirmed yet are simply not included.
+-- The students a whole-scope batch of the step would confirm for this operator (at the college,
+-- for a college point): pending, in an open cohort, covered by the operator, without any fact
+-- of the step's batch_unless, and with the prerequisites done.  The desk shows their number
+-- before it asks for the batch (action_change.c), and lx.scope_batch confirms them.
+CREATE OR REPLACE FUNCTION lx.scope_batch_ids(p_step_id integer, p_college integer,
+                                              p_login text)
+RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+    SELECT coalesce(array_agg(s.id ORDER BY s.id), '{}')
+      FROM lx.step st
+      JOIN lx.step_state ss ON ss.step_id = st.id AND ss.state = 'pending'
+      JOIN lx.student s ON s.id = ss.student_id
+      JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
+     WHERE st.id = p_step_id
+       AND (p_college IS NULL OR s.college_id = p_college)
+       AND s.student_no <> p_login
+       AND lx.operator_covers(p_login, st.point_id, s.college_id, c.programme)
+       AND NOT (st.batch_unless && lx.student_facts(s.id))
+       AND lx.missing_prereqs(s.id, p_step_id) IS NULL
+$$;
+
 CREATE OR REPLACE FUNCTION lx.scope_batch(p_step_id integer, p_college integer, p_login text,
                                p_note text DEFAULT NULL, p_addr inet DEFAULT NULL,
                                p_request_id text DEFAULT NULL)
@@ -28,17 +49,8 @@ BEGIN
     IF NOT ('scope' = ANY (st.modes)) THEN
         RAISE EXCEPTION 'step % takes no whole-scope batch', st.code USING ERRCODE = 'LX400';
     END IF;
-    SELECT array_agg(s.id ORDER BY s.id) INTO ids
-      FROM lx.step_state ss
-      JOIN lx.student s ON s.id = ss.student_id
-      JOIN lx.cohort c ON c.id = s.cohort_id AND NOT c.closed
-     WHERE ss.step_id = p_step_id AND ss.state = 'pending'
-       AND (p_college IS NULL OR s.college_id = p_college)
-       AND s.student_no <> p_login
-       AND lx.operator_covers(p_login, st.point_id, s.college_id, c.programme)
-       AND NOT (st.batch_unless && lx.student_facts(s.id))
-       AND lx.missing_prereqs(s.id, p_step_id) IS NULL;
-    RETURN QUERY SELECT * FROM lx.change('confirm', p_step_id, coalesce(ids, '{}'), 'scope',
+    ids := lx.scope_batch_ids(p_step_id, p_college, p_login);
+    RETURN QUERY SELECT * FROM lx.change('confirm', p_step_id, ids, 'scope',
                                          p_login, p_note, p_addr, p_request_id, true);
 END;
 $$;

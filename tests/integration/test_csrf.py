@@ -120,7 +120,8 @@ def test_desk_confirm_a_class_then_revoke(httpd, env):
 def test_desk_whole_scope(httpd, env):
     _, nos = make_class(env, "09", 2)
     r = through_the_gate(httpd, env, "op_college_09", "/lx/op/scope",
-                         {"at": "college:09", "s": nos[0], "step": "instruments"}, "desk")
+                         {"at": "college:09", "s": nos[0], "step": "instruments",
+                          "confirmed": "1"}, "desk")
     assert r.status_code == 303
     assert [state(env, n, "instruments") for n in nos] == ["done"] * 2
 

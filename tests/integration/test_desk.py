@@ -158,9 +158,23 @@ def test_college_instruments_whole_scope_leaves_those_who_must_return(httpd, env
     _, keep = make_class(env, "03", 3, must_return_instruments=True)
     _, clear = make_class(env, "03", 4)
     other_college = make_class(env, "04", 2)[1]
+    # first the desk asks, with the exact number it will confirm (issue 22), and changes nothing
+    ask = post(httpd, "op_college_03", "/lx/op/scope",
+               {"at": "college:03", "s": clear[0], "step": "instruments", "rid": "scope-" + "a" * 20})
+    assert ask.status_code == 200, ask.text
+    (question,) = ET.fromstring(ask.content).iter("scope-confirm")
+    count, pending = int(question.get("count")), int(question.get("pending"))
+    assert count >= len(clear) and pending >= count + len(keep)
+    assert all(state(env, n, "instruments") == "pending" for n in clear)
+    html = post(httpd, "op_college_03", "/lx/op/scope",
+                {"at": "college:03", "s": clear[0], "step": "instruments"}, xml=False).text
+    assert f"确认为 {count} 名学生办理" in html and f"其中 {pending - count} 人有例外情况" in html
+    # confirmed, with the same rid: exactly that many
     r = post(httpd, "op_college_03", "/lx/op/scope",
-             {"at": "college:03", "s": clear[0], "step": "instruments"})
+             {"at": "college:03", "s": clear[0], "step": "instruments", "confirmed": "1",
+              "rid": question.get("rid")})
     assert r.status_code == 200, r.text
+    assert [o[2] for o in outcomes(r)].count("ok") == count
     assert all(state(env, n, "instruments") == "done" for n in clear)
     assert all(state(env, n, "instruments") == "pending" for n in keep)
     assert all(state(env, n, "instruments") == "pending" for n in other_college)
