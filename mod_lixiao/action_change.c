@@ -208,6 +208,35 @@ static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGr
     return lx_render(q, page);
 }
 
+/* A form the operator can correct (nothing ticked, no reason): the same desk or batch page
+ * again, the student still there, the reason above the forms; 400. */
+static int lx_change_again(lx_req *q, const lx_desk *d, lx_change *c, const char *why)
+{
+    xmlNodePtr page, desk;
+    int n, rc;
+
+    if (c->how && (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0)
+        && c->steps->nelts == 1) {
+        page = lx_page_new(q, "batch");
+        desk = lx_desk_xml(q, page, d);
+        lx_notice_xml(desk, "error", why);
+        rc = lx_batch_xml(q, page, d, APR_ARRAY_IDX(c->steps, 0, const char *), c->how,
+                          c->anchor, c->selected, &n);
+    }
+    else {
+        page = lx_page_new(q, "desk");
+        desk = lx_desk_xml(q, page, d);
+        lx_notice_xml(desk, "error", why);
+        rc = lx_desk_stats_xml(q, desk, d);
+        if (rc == OK)
+            rc = lx_desk_student(q, page, desk, d, c->anchor);
+    }
+    if (rc != OK)
+        return rc;
+    q->r->status = HTTP_BAD_REQUEST;
+    return lx_render(q, page);
+}
+
 static int lx_change_prepare(lx_req *q, const char *action, apr_table_t **form, lx_desk **d,
                              lx_change *c)
 {
@@ -253,10 +282,9 @@ int lx_action_confirm(lx_req *q)
         q->message = apr_psprintf(q->r->pool, "一次最多提交 %d 名学生。", LX_BATCH_MAX);
         return HTTP_BAD_REQUEST;
     }
-    if (c.steps->nelts == 0 || c.students->nelts == 0) {
-        q->message = "请至少勾选一项后再提交。";
-        return HTTP_BAD_REQUEST;
-    }
+    if (c.steps->nelts == 0 || c.students->nelts == 0)
+        return lx_change_again(q, d, &c, c.steps->nelts == 0 ? "请至少勾选一项业务后再提交。"
+                                                             : "请至少勾选一名学生后再提交。");
     return lx_change_run(q, d, &c);
 }
 
@@ -277,14 +305,9 @@ int lx_action_revoke(lx_req *q)
         q->message = "请选择要撤销的业务。";
         return HTTP_BAD_REQUEST;
     }
-    if (!c.note || !*c.note) {
-        q->message = "撤销须填写原因。";
-        return HTTP_BAD_REQUEST;
-    }
-    if (!lx_note_ok(c.note)) {
-        q->message = "原因不能超过 200 字。";
-        return HTTP_BAD_REQUEST;
-    }
+    if (!c.note || !*c.note || !lx_note_ok(c.note))
+        return lx_change_again(q, d, &c, !c.note || !*c.note ? "撤销须填写原因，请填写后再提交。"
+                                                             : "原因不能超过 200 字。");
     /* one student, or a batch undone at once (sid.NO fields, how=class|dorm) */
     if (!c.how)
         c.how = "individual";

@@ -19,6 +19,24 @@ def test_only_operators_reach_the_desk(httpd, user):
     assert httpd.get("/lx/op", user=user).status_code == 403
 
 
+def test_nothing_ticked_or_no_reason_keeps_the_student_at_the_desk(httpd, env):
+    """Issue 22: these gave a full-page 400 whose only way on was 返回首页."""
+    _, nos = make_class(env, "01", 2, party_member=True)
+    s = nos[0]
+    r = post(httpd, "op_college_01", "/lx/op/confirm",
+             {"at": "college:01", "how": "individual", "s": s}, xml=False)
+    assert r.status_code == 400 and "请至少勾选一项业务后再提交" in r.text
+    assert "返回首页" not in r.text and s in r.text and 'name="step.party_transfer"' in r.text
+    r = revoke(httpd, "op_college_01", "college:01", s, "party_transfer", reason="", xml=False)
+    assert r.status_code == 400 and "撤销须填写原因" in r.text
+    assert "返回首页" not in r.text and 'name="step.party_transfer"' in r.text
+    # a class batch with nobody ticked: the batch page again
+    r = post(httpd, "op_college_01", "/lx/op/confirm",
+             {"at": "college:01", "how": "class", "s": s, "step.party_transfer": "1"}, xml=False)
+    assert r.status_code == 400 and "请至少勾选一名学生后再提交" in r.text
+    assert all(f'name="sid.{n}"' in r.text for n in nos)
+
+
 def test_switcher_keeps_the_student_at_the_desk(httpd):
     """Issue 22: from the college point to its certificate desk without searching again."""
     html = httpd.get(f"/lx/op?at=college:01&s={PARTY_TWO_LOANS}", user="op_college_01").text
