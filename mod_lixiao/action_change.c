@@ -25,6 +25,8 @@ typedef struct lx_change {
     apr_array_header_t *steps;      /* step codes */
     apr_array_header_t *students;   /* student numbers */
     apr_table_t *selected;          /* student numbers ticked, for showing a refusal */
+    int scan;                       /* continuous mode (scan=1): the answer is the result alone,
+                                       for the desk's script to show in place (view "scan") */
 } lx_change;
 
 /* A PostgreSQL array literal of tokens already validated to [a-z0-9_]. */
@@ -57,6 +59,7 @@ static int lx_change_from_form(lx_req *q, apr_table_t *form, lx_change *c)
     c->anchor = apr_table_get(form, "s");
     c->note = apr_table_get(form, "note");
     c->rid = apr_table_get(form, "rid");
+    c->scan = apr_table_get(form, "scan") && strcmp(apr_table_get(form, "scan"), "1") == 0;
     if (c->note && !*c->note)
         c->note = NULL;
 
@@ -145,6 +148,30 @@ static int lx_result_xml(lx_req *q, xmlNodePtr parent, const PGresult *res,
 
 static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGresult *res);
 
+/* Continuous mode: one student, one step, and the answer is the result alone (view "scan":
+ * a fragment the desk's script puts in place), with the student's class when the student is
+ * in the operator's scope (a refused number never shows whose it is). */
+static int lx_scan_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGresult *res)
+{
+    xmlNodePtr page = lx_page_new(q, "scan");
+    xmlNodePtr desk = lx_desk_xml(q, page, d);
+    int changed, status = lx_result_xml(q, desk, res, c, &changed);
+    xmlNodePtr result = lx_first_child(desk, "result");
+    const char *o = PQntuples(res) > 0 ? lx_value(res, 0, "outcome") : "";
+
+    if (result && (strcmp(o, "ok") == 0 || strcmp(o, "unchanged") == 0)) {
+        PGresult *cls = lx_db_query(q->db, "SELECT cl.name FROM lx.student s "
+                                           "  JOIN lx.class cl ON cl.id = s.class_id "
+                                           " WHERE s.student_no = $1", 1, &c->anchor);
+        if (!cls)
+            return q->db->status;
+        if (PQntuples(cls) == 1)
+            lx_attr(result, "class", lx_value(cls, 0, "name"));
+    }
+    q->r->status = status == OK ? HTTP_OK : status;
+    return lx_render(q, page);
+}
+
 /* Run the change and answer: 303 back to the desk, or the page again with the refusals. */
 static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
 {
@@ -176,6 +203,8 @@ static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGr
     xmlNodePtr page, desk;
     int status, changed = 0, n, rc;
 
+    if (c->scan)
+        return lx_scan_answer(q, d, c, res);
     /* success goes straight back to the desk (a script asking for XML gets the result) */
     status = lx_result_xml(q, NULL, res, c, &changed);
     if (status == OK && !q->want_xml) {

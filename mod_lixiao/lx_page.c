@@ -28,7 +28,7 @@ long lx_today(lx_req *q)
 void lx_security_headers(request_rec *r, int personal)
 {
     apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   "default-src 'none'; script-src 'self'; style-src 'self'; "
+                   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
                    "img-src 'self' data:; form-action 'self'; base-uri 'none'; "
                    "frame-ancestors 'none'");
     apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");

@@ -25,6 +25,20 @@ static int lx_desk_page(lx_req *q, const lx_desk *d, const char *student_no,
     return rc;
 }
 
+/* The steps continuous mode (连续办理) offers: the point's steps that people confirm one
+ * student at a time (not the automatic ones). */
+static int lx_scan_steps(lx_req *q, const lx_desk *d, xmlNodePtr desk)
+{
+    PGresult *res = lx_db_query(q->db, "SELECT code, name FROM lx.step "
+                                       " WHERE point_id = $1 AND automatic IS NULL "
+                                       "   AND 'individual' = ANY (modes) "
+                                       " ORDER BY sort, id", 1, &d->point_id);
+    if (!res)
+        return q->db->status;
+    lx_rows_xml(desk, "scan-step", res);
+    return OK;
+}
+
 int lx_page_desk(lx_req *q)
 {
     lx_desk *d;
@@ -36,6 +50,9 @@ int lx_page_desk(lx_req *q)
     if (rc != OK)
         return rc;
     rc = lx_desk_page(q, d, lx_arg(q, "s"), &page, &desk);
+    if (rc != OK)
+        return rc;
+    rc = lx_scan_steps(q, d, desk);
     if (rc != OK)
         return rc;
     /* the outcome of the form just sent (303 back here); counts only, nothing to inject */

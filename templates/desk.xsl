@@ -154,7 +154,39 @@
           <button type="submit">查询</button>
         </div>
       </form>
+      <xsl:call-template name="scan-panel"/>
     </section>
+  </xsl:template>
+
+  <!-- 2b Continuous mode (连续办理): one step chosen once, then each number scanned or typed
+       and Enter confirms it for that student at once (static/lx.js posts it with scan=1 and
+       puts the answer, view "scan", in place; Esc undoes the last one).  Needs the script:
+       hidden without it, the desk above works as ever. -->
+  <xsl:template name="scan-panel">
+    <xsl:if test="$desk/scan-step">
+      <details class="scan-panel js-only-block" id="scan" data-scan="1" data-base="{$base}"
+               data-at="{$desk/@key}" data-csrf="{$desk/@csrf}">
+        <summary>连续办理（扫码或输入学号，回车即办理）</summary>
+        <div class="scan-setup">
+          <label for="scan-step">业务</label>
+          <select id="scan-step">
+            <xsl:for-each select="$desk/scan-step">
+              <option value="{@code}"><xsl:value-of select="@name"/></option>
+            </xsl:for-each>
+          </select>
+          <label for="scan-note">备注</label>
+          <input type="text" id="scan-note" maxlength="200" autocomplete="off" placeholder="备注（可选）"/>
+        </div>
+        <label for="scan-no" class="scan-label">学号</label>
+        <input type="text" id="scan-no" class="scan-input" inputmode="numeric" maxlength="20"
+               autocomplete="off" spellcheck="false" placeholder="扫码或输入学号，回车"
+               aria-describedby="scan-hint"/>
+        <p id="scan-hint" class="muted small">每个学号回车即办理所选业务；按 Esc 撤销上一条（原因：误操作）。</p>
+        <div class="scan-now" role="status" aria-live="assertive" data-role="scan-now"></div>
+        <p class="scan-tally">本次已办理 <b data-role="scan-count">0</b> 人</p>
+        <ol class="scan-log" data-role="scan-log" reversed="reversed"></ol>
+      </details>
+    </xsl:if>
   </xsl:template>
 
   <!-- 4a Several matches: pick one ============================================ -->

@@ -30,6 +30,7 @@ SCREENS = {
     "desk-student": "操作员",
     "desk-record": "操作员",
     "desk-stats": "操作员",
+    "desk-scan": "操作员",
     "batch-class": "操作员",
     "desk-after-batch": "操作员",
     "batch-dorm": "操作员",
@@ -142,6 +143,17 @@ def test_screens_of_the_staff_guides(httpd, env, browser):
     s.save("desk-record", "离校记录", "#h-record")
     s.scroll_to("#h-stats")
     s.save("desk-stats", "实时统计", "#h-stats")
+
+    # continuous mode: the party transfer for another of the class, by its number and Enter
+    s.get(f"/op?at=college:01&s={first}")
+    browser.find_element(By.CSS_SELECTOR, "#scan > summary").click()
+    box = browser.find_element(By.ID, "scan-no")
+    box.send_keys(nos[1] + Keys.ENTER)
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "[data-role=scan-now] .scan-ok"))
+    s.scroll_to("#h-search")
+    s.save("desk-scan", "已办理：党组织关系转出", "#scan")
+    s.get(f"/op?at=college:01&s={first}")
 
     # batch by class: the league transfer of the whole class
     s.scroll_to("#h-steps")
