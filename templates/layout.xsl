@@ -112,23 +112,22 @@
     </div>
   </xsl:template>
 
-  <!-- Kind and role badges of the current <account>; also used by home.xsl. -->
+  <!-- The role badge of the current <account>, the most specific one (an administrator or a
+       leader is not also labelled 操作人员); also used by home.xsl. -->
   <xsl:template name="account-badges">
-    <span class="badge">
-      <xsl:choose>
-        <xsl:when test="@kind = 'student'">学生</xsl:when>
-        <xsl:when test="@kind = 'operator'">操作人员</xsl:when>
-        <xsl:otherwise>访客</xsl:otherwise>
-      </xsl:choose>
-    </span>
-    <xsl:if test="@admin = '1'">
-      <xsl:text> </xsl:text>
-      <span class="badge badge-admin">管理员</span>
-    </xsl:if>
-    <xsl:if test="@leader = '1'">
-      <xsl:text> </xsl:text>
-      <span class="badge badge-leader">校领导</span>
-    </xsl:if>
+    <xsl:choose>
+      <xsl:when test="@admin = '1'"><span class="badge badge-admin">管理员</span></xsl:when>
+      <xsl:when test="@leader = '1'"><span class="badge badge-leader">校领导</span></xsl:when>
+      <xsl:otherwise>
+        <span class="badge">
+          <xsl:choose>
+            <xsl:when test="@kind = 'student'">学生</xsl:when>
+            <xsl:when test="@kind = 'operator'">操作人员</xsl:when>
+            <xsl:otherwise>访客</xsl:otherwise>
+          </xsl:choose>
+        </span>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- Footer: the request id lets support find the request in the logs. -->

@@ -255,7 +255,7 @@
           </xsl:choose>
         </xsl:when>
         <xsl:otherwise>
-          <p class="pending-data">图书馆尚未同步数据，状态待定。</p>
+          <p class="pending-data">图书馆还没有发来您的借阅数据：有借书或欠款的，请先到图书馆归还、缴清；此项在图书馆同步数据后自动更新，无需另外办理。</p>
         </xsl:otherwise>
       </xsl:choose>
     </section>
@@ -282,7 +282,7 @@
           </xsl:choose>
         </xsl:when>
         <xsl:otherwise>
-          <p class="pending-data">财务处尚未同步数据，状态待定。</p>
+          <p class="pending-data">财务处还没有发来您的缴费数据：有欠费的，请先到财务处缴清；此项在财务处同步数据后自动更新，无需另外办理。</p>
         </xsl:otherwise>
       </xsl:choose>
       <xsl:if test="point/step[@automatic = 'finance'][@overridden = '1']">
@@ -349,11 +349,19 @@
         </xsl:if>
       </th>
       <td class="c-state">
-        <span class="state state-{@state}">
-          <xsl:call-template name="state-label">
-            <xsl:with-param name="state" select="@state"/>
-          </xsl:call-template>
-        </span>
+        <xsl:choose>
+          <!-- an optional step (the deposit refund) is not a to-do -->
+          <xsl:when test="@optional = '1' and @state = 'pending'">
+            <span class="state state-optional">自愿，未办理</span>
+          </xsl:when>
+          <xsl:otherwise>
+            <span class="state state-{@state}">
+              <xsl:call-template name="state-label">
+                <xsl:with-param name="state" select="@state"/>
+              </xsl:call-template>
+            </span>
+          </xsl:otherwise>
+        </xsl:choose>
       </td>
       <td class="c-how">
         <xsl:choose>
@@ -365,20 +373,10 @@
           <xsl:when test="@automatic and @state = 'pending'">
             <span class="muted">自动</span>
           </xsl:when>
-          <xsl:when test="normalize-space(@modes) != '' and @state = 'pending'">
-            <!-- Not done yet: say how it can be done. -->
-            <span class="muted">可<xsl:call-template name="modes"/></span>
-          </xsl:when>
           <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-who">
-        <xsl:choose>
-          <xsl:when test="@by-name"><xsl:value-of select="@by-name"/></xsl:when>
-          <xsl:when test="@by-login"><xsl:value-of select="@by-login"/></xsl:when>
-          <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
-        </xsl:choose>
-      </td>
+      <td class="c-who"><xsl:call-template name="who"/></td>
       <td class="c-at">
         <xsl:choose>
           <xsl:when test="@at"><time><xsl:value-of select="@at"/></time></xsl:when>
@@ -387,6 +385,24 @@
       </td>
       <td class="c-note"><xsl:value-of select="@note"/></td>
     </tr>
+  </xsl:template>
+
+  <!-- Who did a step, in the words of the student's form: a person's name, or the office whose
+       data did it, never a login ("feed:library", "system:import"). -->
+  <xsl:template name="who">
+    <xsl:choose>
+      <xsl:when test="@by-name"><xsl:value-of select="@by-name"/></xsl:when>
+      <xsl:when test="starts-with(@by-login, 'feed:library')">图书馆（数据同步）</xsl:when>
+      <xsl:when test="starts-with(@by-login, 'feed:finance')">财务处（数据同步）</xsl:when>
+      <xsl:when test="starts-with(@by-login, 'feed:bank')">银行（数据同步）</xsl:when>
+      <xsl:when test="@automatic and @by-login">
+        <xsl:value-of select="../@name"/><xsl:text>（数据同步）</xsl:text>
+      </xsl:when>
+      <xsl:when test="@how = 'rule' or starts-with(@by-login, 'system:')
+                      or starts-with(@by-login, 'cli:')">系统</xsl:when>
+      <xsl:when test="@by-login">经办人员</xsl:when>
+      <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- Small labels on a step, shared by the table and the to-do list. -->
@@ -423,17 +439,5 @@
     </xsl:if>
   </xsl:template>
 
-  <!-- "individual class" -> "：个人办理、按班级" in a fixed order (no EXSLT needed). -->
-  <xsl:template name="modes">
-    <xsl:variable name="m" select="concat(' ', normalize-space(@modes), ' ')"/>
-    <xsl:text>：</xsl:text>
-    <xsl:variable name="list">
-      <xsl:if test="contains($m, ' individual ')">、个人办理</xsl:if>
-      <xsl:if test="contains($m, ' class ')">、按班级</xsl:if>
-      <xsl:if test="contains($m, ' dorm ')">、按寝室</xsl:if>
-      <xsl:if test="contains($m, ' scope ')">、统一批量</xsl:if>
-    </xsl:variable>
-    <xsl:value-of select="substring($list, 2)"/>
-  </xsl:template>
 
 </xsl:stylesheet>

@@ -387,3 +387,29 @@ def test_sheet_agrees_with_the_rule_functions_for_every_student(env):
     assert bad == [], bad
     # the demo data has every case: steps waiting for others, lifted gates, certificates
     assert all(int(n) > 0 for n in checked), checked
+
+
+def test_the_students_form_speaks_the_students_language(httpd, env):
+    """Issue 22: the form showed logins ("feed:library", "system:import"), "可：个人办理、按班级"
+    on pending steps, the optional deposit refund as an orange to-do, ASCII quotes, and
+    "状态待定" with nothing to do about it."""
+    cleared = httpd.get("/lx/", user=CLEARED).text
+    assert "图书馆（数据同步）" in cleared and "财务处（数据同步）" in cleared
+    assert not re.search(r"(feed|system|cli):", cleared), re.findall(r"\w+:\w+", cleared)[:5]
+    assert "领取“三证”和户口迁移证明" in cleared and '"三证"' not in cleared
+    debt = httpd.get("/lx/", user=LIBRARY_DEBT).text
+    assert "可：" not in debt
+    row = debt[debt.index("押金退还"):]
+    row = row[:row.index("</tr>")]
+    assert "自愿，未办理" in row and "state-pending" not in row
+    nodata = env.cluster.psql(
+        "SELECT s.student_no FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id"
+        " WHERE s.library_received_at IS NULL AND NOT c.closed ORDER BY 1 LIMIT 1")[0][0]
+    page = httpd.get("/lx/", user=nodata).text
+    assert "图书馆还没有发来您的借阅数据" in page and "状态待定" not in page
+
+
+def test_a_leader_is_labelled_a_leader_only(httpd):
+    html = httpd.get("/lx/stats", user="leader").text
+    header = html[:html.index("</header>")]
+    assert "badge-leader" in header and ">操作人员<" not in header
