@@ -197,6 +197,58 @@ static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
 /* After a change: 303 back to the desk when nothing was refused (a script asking for XML gets
  * the result); otherwise the batch list (refused batch) or the desk with the student again,
  * with every refusal and its reason. */
+static int lx_unchanged(const PGresult *res)
+{
+    int i, n = 0;
+    for (i = 0; i < PQntuples(res); i++)
+        n += strcmp(lx_value(res, i, "outcome"), "unchanged") == 0;
+    return n;
+}
+
+/* A confirmation of which some had been done already: the desk or batch page again with
+ * 已办理 N 项；另有 M 项此前已由 王老师、李老师 办理 (the people in the states, as they are now). */
+static int lx_change_done_before(lx_req *q, const lx_desk *d, lx_change *c,
+                                 const PGresult *res, int changed)
+{
+    apr_array_header_t *nos = apr_array_make(q->r->pool, 8, sizeof(const char *));
+    const char *params[2];
+    xmlNodePtr page, desk;
+    PGresult *who;
+    int i, n, rc;
+
+    for (i = 0; i < PQntuples(res); i++)
+        if (strcmp(lx_value(res, i, "outcome"), "unchanged") == 0)
+            APR_ARRAY_PUSH(nos, const char *) = lx_value(res, i, "student_no");
+    params[0] = lx_pg_array(q->r->pool, nos);
+    params[1] = lx_pg_array(q->r->pool, c->steps);
+    who = lx_db_query(q->db,
+                      "SELECT string_agg(DISTINCT coalesce(o.name, '其他操作人员'), '、') AS names "
+                      "  FROM lx.step_state ss JOIN lx.student s ON s.id = ss.student_id "
+                      "  JOIN lx.step st ON st.id = ss.step_id "
+                      "  LEFT JOIN lx.operator o ON o.login = ss.by_login "
+                      " WHERE s.student_no = ANY ($1::text[]) AND st.code = ANY ($2::text[]) "
+                      "   AND ss.state = 'done'", 2, params);
+    if (!who)
+        return q->db->status;
+    if (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0) {
+        page = lx_page_new(q, "batch");
+        desk = lx_desk_xml(q, page, d);
+    }
+    else {
+        page = lx_page_new(q, "desk");
+        desk = lx_desk_xml(q, page, d);
+    }
+    lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool,
+        "已办理 %d 项；另有 %d 项此前已由%s办理，未重复办理。", changed, nos->nelts,
+        *lx_value(who, 0, "names") ? lx_value(who, 0, "names") : "其他操作人员"));
+    if (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0)
+        rc = lx_batch_xml(q, page, d, APR_ARRAY_IDX(c->steps, 0, const char *), c->how,
+                          c->anchor, c->selected, &n);
+    else if ((rc = lx_desk_stats_xml(q, desk, d)) == OK)
+        rc = lx_desk_student(q, page, desk, d, c->anchor);
+    return rc == OK ? lx_render(q, page) : rc;
+}
+
 static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGresult *res)
 {
     request_rec *r = q->r;
@@ -205,8 +257,13 @@ static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGr
 
     if (c->scan)
         return lx_scan_answer(q, d, c, res);
-    /* success goes straight back to the desk (a script asking for XML gets the result) */
+    /* success goes straight back to the desk (a script asking for XML gets the result);
+     * when some of it had been done already (another operator at the same class a moment
+     * before), the page says so, and by whom, instead */
     status = lx_result_xml(q, NULL, res, c, &changed);
+    if (status == OK && !q->want_xml && strcmp(c->action, "confirm") == 0
+        && lx_unchanged(res) > 0)
+        return lx_change_done_before(q, d, c, res, changed);
     if (status == OK && !q->want_xml) {
         apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool,
             lx_desk_url(q, d, c->anchor, apr_psprintf(r->pool, "%s=%d",

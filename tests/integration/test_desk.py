@@ -37,6 +37,20 @@ def test_nothing_ticked_or_no_reason_keeps_the_student_at_the_desk(httpd, env):
     assert all(f'name="sid.{n}"' in r.text for n in nos)
 
 
+def test_a_class_done_a_moment_before_says_by_whom(httpd, env):
+    """Issue 22: the second of two operators submitting the same class saw 已办理 0 项。"""
+    _, nos = make_class(env, "01", 3, party_member=True)
+    r = batch(httpd, "op_college_01", "college:01", nos[0], "party_transfer", "class", nos[:2])
+    assert r.status_code == 200 and [o[2] for o in outcomes(r)] == ["ok", "ok"]
+    # the same class again, from a form rendered before (another rid): two already done
+    r = batch(httpd, "op_college_01", "college:01", nos[0], "party_transfer", "class", nos,
+              xml=False)
+    assert r.status_code == 200, r.text[:500]
+    name = env.cluster.psql("SELECT name FROM lx.operator WHERE login = 'op_college_01'")[0][0]
+    assert f"已办理 1 项；另有 2 项此前已由{name}办理，未重复办理。" in r.text
+    assert state(env, nos[2], "party_transfer") == "done"
+
+
 def test_switcher_keeps_the_student_at_the_desk(httpd):
     """Issue 22: from the college point to its certificate desk without searching again."""
     html = httpd.get(f"/lx/op?at=college:01&s={PARTY_TWO_LOANS}", user="op_college_01").text
