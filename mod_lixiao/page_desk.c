@@ -90,6 +90,17 @@ static const char *lx_search_kind(lx_req *q, const char *text, char norm[19])
     return "name";
 }
 
+/* After a search that found nothing or was refused, the box keeps what was typed, to correct
+ * it; never an identity number, even a wrong one (it would sit in the page). */
+static void lx_keep_query(xmlNodePtr desk, const char *text)
+{
+    apr_size_t n = strlen(text);
+    if (!*text || lx_idcard_attempt(text) || (n >= 15 && strspn(text, "0123456789xX") == n)
+        || !lx_text_xml_safe(text))
+        return;
+    lx_attr(desk, "query", text);
+}
+
 static const lx_colmap lx_match_cols[] = {
     {"student-no", "student_no", LX_COL_TEXT},
     {"name", "name", LX_COL_TEXT},
@@ -142,6 +153,7 @@ int lx_page_desk_search(lx_req *q)
         if (rc != OK)
             return rc;
         if (PQntuples(res) == 0) {
+            lx_keep_query(desk, text);
             lx_notice_xml(desk, "error", strcmp(kind, "id") == 0
                           ? "未找到该身份证号对应的毕业生（仅在本离校点服务范围内查找）。"
                           : "本离校点服务范围内未找到该学生。");
@@ -162,6 +174,7 @@ int lx_page_desk_search(lx_req *q)
     rc = lx_desk_page(q, d, NULL, &page, &desk);
     if (rc != OK)
         return rc;
+    lx_keep_query(desk, text);
     lx_notice_xml(desk, "error", q->message);
     q->r->status = HTTP_BAD_REQUEST;
     return lx_render(q, page);

@@ -146,9 +146,13 @@
           <input type="text" id="desk-q" name="q" autofocus="autofocus" required="required"
                  maxlength="60" autocomplete="off" spellcheck="false"
                  placeholder="学号 / 身份证号 / 姓名">
-            <!-- A name search with several matches: keep the name to refine it. -->
-            <xsl:if test="$desk/matches/@query">
-              <xsl:attribute name="value"><xsl:value-of select="$desk/matches/@query"/></xsl:attribute>
+            <!-- A name search with several matches: keep the name to refine it; a search
+                 that found nothing or was refused: keep what was typed, to correct it. -->
+            <xsl:if test="$desk/matches/@query or $desk/@query">
+              <xsl:attribute name="value">
+                <xsl:value-of select="$desk/matches/@query"/>
+                <xsl:value-of select="$desk/@query"/>
+              </xsl:attribute>
             </xsl:if>
           </input>
           <button type="submit">查询</button>

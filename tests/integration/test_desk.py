@@ -37,6 +37,19 @@ def test_nothing_ticked_or_no_reason_keeps_the_student_at_the_desk(httpd, env):
     assert all(f'name="sid.{n}"' in r.text for n in nos)
 
 
+def test_a_search_that_finds_nothing_keeps_what_was_typed(httpd):
+    """Issue 22: after any search error the box was emptied; an ID number is still never
+    written back into the page."""
+    for typed, status in (("查无此人名字", 200), ("12345", 400), ("2099999999", 200)):
+        r = search(httpd, "op_college_01", typed)
+        assert r.status_code == status, (typed, r.status_code)
+        box = r.text[r.text.index('id="desk-q"'):]
+        assert f'value="{typed}"' in box[:box.index(">")], typed
+    bad = resident_id("43010220010715123")[:-1] + "0"
+    r = search(httpd, "op_college_01", bad)
+    assert r.status_code == 400 and bad not in r.text
+
+
 def test_a_class_done_a_moment_before_says_by_whom(httpd, env):
     """Issue 22: the second of two operators submitting the same class saw 已办理 0 项。"""
     _, nos = make_class(env, "01", 3, party_member=True)
