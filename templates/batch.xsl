@@ -126,7 +126,9 @@
               </tr>
             </thead>
             <tbody>
-              <xsl:apply-templates select="$members"/>
+              <!-- those that can be ticked first, the done, not applicable and blocked after -->
+              <xsl:apply-templates select="$members[not(@blocked)]"/>
+              <xsl:apply-templates select="$members[@blocked]"/>
             </tbody>
           </table>
         </div>
@@ -137,9 +139,16 @@
                  placeholder="备注（可选）"/>
           <xsl:choose>
             <xsl:when test="$open">
+              <!-- lx.js keeps the number ticked on the button -->
               <button type="submit" class="submit">
-                <xsl:text>提交（共 </xsl:text><xsl:value-of select="count($open)"/>
-                <xsl:text> 人可办理）</xsl:text>
+                <xsl:text>提交</xsl:text>
+                <span class="js-only-inline">
+                  <xsl:text>（已勾选 </xsl:text>
+                  <span data-role="submit-count">
+                    <xsl:value-of select="count($open[@selected = '1' or @proposed = '1'])"/>
+                  </span>
+                  <xsl:text> / </xsl:text><xsl:value-of select="count($open)"/><xsl:text> 人）</xsl:text>
+                </span>
               </button>
             </xsl:when>
             <xsl:otherwise>

@@ -18,12 +18,14 @@
       if (inputs[k].name.indexOf('sid.') === 0 && !inputs[k].disabled) { boxes.push(inputs[k]); }
     }
     var counter = form.querySelector('[data-role="selected-count"]');
+    var onButton = form.querySelector('[data-role="submit-count"]');
     function sync() {
       var n = 0;
       for (var b = 0; b < boxes.length; b++) { if (boxes[b].checked) { n++; } }
       all.checked = n > 0 && n === boxes.length;
       all.indeterminate = n > 0 && n < boxes.length;
       if (counter) { counter.textContent = '已勾选 ' + n + ' / ' + boxes.length + ' 人'; }
+      if (onButton) { onButton.textContent = String(n); }
     }
     all.addEventListener('change', function () {
       for (var b = 0; b < boxes.length; b++) { boxes[b].checked = all.checked; }

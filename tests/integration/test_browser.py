@@ -50,10 +50,16 @@ def test_college_operator_confirms_a_class_batch(httpd, env, browser):
     browser.find_element(
         By.CSS_SELECTOR, 'a[href*="step=league_transfer"][href*="mode=class"]').click()
     wait_url(browser, "/lx/op/batch")
+    submit = browser.find_element(By.CSS_SELECTOR, 'form button[type=submit].submit')
+    assert "已勾选 0 / 8 人" in submit.text          # the live count on the button (issue 22)
     select_all = browser.find_element(By.CSS_SELECTOR, '[data-action="select-all"]')
     select_all.click()
     boxes = browser.find_elements(By.CSS_SELECTOR, 'input[type=checkbox][name^="sid."]')
     assert len(boxes) == len(nos) and all(b.is_selected() for b in boxes)
+    assert "已勾选 8 / 8 人" in submit.text
+    boxes[0].click()
+    assert "已勾选 7 / 8 人" in submit.text
+    boxes[0].click()
     browser.save_screenshot(str(SHOTS / "batch-class.png"))
     browser.find_element(By.CSS_SELECTOR, 'form button[type=submit].submit').click()
 

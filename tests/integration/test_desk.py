@@ -1,5 +1,6 @@
 """The operator desk end to end over HTTP: search, every point's steps, batches, scope, rules,
 revoke, idempotency, CSRF and the set-based batch."""
+import re
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -48,6 +49,17 @@ def test_a_search_that_finds_nothing_keeps_what_was_typed(httpd):
     bad = resident_id("43010220010715123")[:-1] + "0"
     r = search(httpd, "op_college_01", bad)
     assert r.status_code == 400 and bad not in r.text
+
+
+def test_a_class_list_shows_who_can_be_ticked_first(httpd, env):
+    """Issue 22: done, pending and not applicable were mixed in number order."""
+    _, nos = make_class(env, "01", 4, party_member=True)
+    assert confirm(httpd, "op_college_01", "college:01", nos[0], ["party_transfer"]
+                   ).status_code == 200
+    html = httpd.get(f"/lx/op/batch?at=college:01&step=party_transfer&mode=class&s={nos[0]}",
+                     user="op_college_01").text
+    order = [m for m in re.findall(r'id="sid-(\d{10})"', html)]
+    assert order == nos[1:] + nos[:1], order
 
 
 def test_a_class_done_a_moment_before_says_by_whom(httpd, env):
