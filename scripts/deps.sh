@@ -42,6 +42,12 @@ for p in $want; do
         missing="$missing $p"
     fi
 done
+# the accessibility test installs npm's axe-core into build/axe (tests/integration/test_axe.py):
+# Debian's npm, unless an npm is there already (NodeSource's nodejs brings its own, which
+# Debian's package would conflict with)
+case "${1:-run}" in
+test | bench) command -v npm >/dev/null 2>&1 || missing="$missing npm" ;;
+esac
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
