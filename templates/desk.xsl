@@ -158,6 +158,9 @@
           <button type="submit">查询</button>
         </div>
       </form>
+      <xsl:if test="$s">
+        <p class="vh" id="desk-keys">查到学生后，在空的查询框中按向下键到办理业务，空格勾选，回车提交。</p>
+      </xsl:if>
       <xsl:call-template name="scan-panel"/>
     </section>
   </xsl:template>

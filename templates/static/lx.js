@@ -52,6 +52,36 @@
       if (b) { b.disabled = true; }
     });
   }
+  // The desk by keyboard: from the empty search box, ↓ goes to the first step that can be
+  // ticked (then ↑/↓ move between the steps, Space ticks); Enter on a step submits its form.
+  var search = document.querySelector('#desk-q');
+  var steps = document.querySelectorAll('.confirm-form input[type="checkbox"][name^="step."]');
+  function stepAt(el, delta) {
+    for (var i = 0; i < steps.length; i++) {
+      if (steps[i] === el) { return steps[i + delta] || null; }
+    }
+    return null;
+  }
+  if (search && steps.length) {
+    search.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowDown' && search.value === '') { e.preventDefault(); steps[0].focus(); }
+    });
+    for (var st = 0; st < steps.length; st++) {
+      steps[st].addEventListener('keydown', function (e) {
+        var next;
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          var btn = this.form.querySelector('button[type="submit"]');
+          if (btn) { btn.click(); }
+        } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+          next = stepAt(this, e.key === 'ArrowDown' ? 1 : -1);
+          e.preventDefault();
+          if (next) { next.focus(); } else if (e.key === 'ArrowUp') { search.focus(); }
+        }
+      });
+    }
+  }
+
   // Continuous mode (连续办理, desk.xsl "scan-panel"): the chosen step for each number typed
   // or scanned (a barcode scanner types the number and Enter), through the desk's own form
   // handler with scan=1; the answer (view "scan") goes in place, the box keeps the focus, and
