@@ -100,10 +100,12 @@
         <input type="hidden" name="step.{$b/@step-code}" value="1"/>
 
         <div class="table-wrap">
-          <table class="list members">
-            <thead>
-              <tr>
-                <th scope="col" class="c-check">
+          <!-- explicit roles: the rows are laid out as a grid on wide screens (lx.css), and a
+               table whose display changes keeps its semantics only by them -->
+          <table class="list members mode-{$b/@mode}" role="table">
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" class="c-check" role="columnheader">
                   <!-- Shown only with lx.js, which wires it: no script, no box. -->
                   <span class="js-only">
                     <input type="checkbox" id="select-all" data-action="select-all"
@@ -114,18 +116,18 @@
                     </input>
                   </span>
                 </th>
-                <th scope="col" class="wide-only">学号</th>
-                <th scope="col">姓名</th>
-                <th scope="col">
+                <th scope="col" class="wide-only" role="columnheader">学号</th>
+                <th scope="col" role="columnheader">姓名</th>
+                <th scope="col" role="columnheader">
                   <xsl:choose>
                     <xsl:when test="$b/@mode = 'dorm'">班级</xsl:when>
                     <xsl:otherwise>寝室</xsl:otherwise>
                   </xsl:choose>
                 </th>
-                <th scope="col">状态</th>
+                <th scope="col" role="columnheader">状态</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               <!-- those that can be ticked first, the done, not applicable and blocked after -->
               <xsl:apply-templates select="$members[not(@blocked)]"/>
               <xsl:apply-templates select="$members[@blocked]"/>
@@ -163,14 +165,14 @@
 
   <xsl:template match="member">
     <xsl:variable name="id" select="concat('sid-', @student-no)"/>
-    <tr>
+    <tr role="row">
       <xsl:attribute name="class">
         <xsl:text>row-</xsl:text><xsl:value-of select="@state"/>
         <xsl:if test="@blocked"> row-blocked</xsl:if>
         <xsl:if test="@selected = '1' and @blocked and not(@blocked = 'done')"> row-refused</xsl:if>
         <xsl:if test="@student-no = $b/@anchor"> row-anchor</xsl:if>
       </xsl:attribute>
-      <td class="c-check">
+      <td class="c-check" role="cell">
         <xsl:choose>
           <xsl:when test="@blocked">
             <input type="checkbox" id="{$id}" disabled="disabled">
@@ -188,8 +190,8 @@
           </xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="mono wide-only"><xsl:value-of select="@student-no"/></td>
-      <th scope="row">
+      <td class="mono wide-only c-no" role="cell"><xsl:value-of select="@student-no"/></td>
+      <th scope="row" role="rowheader">
         <label for="{$id}">
           <span class="name"><xsl:value-of select="@name"/></span>
           <span class="sub mono narrow-only"><xsl:value-of select="@student-no"/></span>
@@ -199,14 +201,14 @@
           <span class="tag tag-here">代表</span>
         </xsl:if>
       </th>
-      <td class="c-where">
+      <td class="c-where" role="cell">
         <xsl:choose>
           <xsl:when test="$b/@mode = 'dorm'"><xsl:value-of select="@class"/></xsl:when>
           <xsl:when test="@dorm"><xsl:value-of select="@dorm"/></xsl:when>
           <xsl:otherwise><span class="muted">校外住宿</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-why">
+      <td class="c-why" role="cell">
         <xsl:call-template name="member-state"/>
       </td>
     </tr>

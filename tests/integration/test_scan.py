@@ -192,3 +192,23 @@ def test_the_desk_fits_one_screen_and_the_keyboard(httpd, env, browser):
     WebDriverWait(browser, 20).until(lambda d: d.execute_script(
         "return window.lxOldPage === undefined && document.readyState === 'complete'"))
     assert "ok=1" in browser.current_url and state(env, s, STEP) == "done"
+
+
+def test_a_class_of_40_on_one_batch_screen(httpd, env, browser):
+    """Issue 22, item 3: every member of a class of 40 and 提交 without scrolling at 1366x768."""
+    _, nos = make_class(env, "01", 40, party_member=True)
+    login(browser, OP)
+    browser.get(f"{httpd.url}/lx/op/batch?at={AT}&step={STEP}&mode=class&s={nos[0]}")
+    height = browser.execute_script("return window.innerHeight")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.members tbody tr")
+    assert len(rows) == 40
+    last = max(r.rect["y"] + r.rect["height"] for r in rows)
+    submit = browser.find_element(By.CSS_SELECTOR, ".batch .desk-submit .submit")
+    bottom = submit.rect["y"] + submit.rect["height"]
+    print(f"\nbatch of 40 at 1366x768: the last member ends at {last:.0f} px, "
+          f"提交 at {bottom:.0f} px, of {height} px")
+    assert last <= height and bottom <= height
+    # every number is whole (the room gives way in a class batch)
+    for r in rows[:4]:
+        no = r.find_element(By.CSS_SELECTOR, ".c-no")
+        assert no.text in nos and no.is_displayed()
