@@ -156,7 +156,7 @@
       <h2 id="h-insts">学校<span class="h-sub">共 <xsl:value-of select="count($a/institution)"/> 个</span></h2>
       <xsl:if test="$a/institution">
         <div class="table-wrap">
-          <table class="list institutions">
+          <table class="list institutions cards">
             <thead>
               <tr><th scope="col">代码</th><th scope="col">名称</th><th scope="col" class="num">在用学院</th><th scope="col">状态</th><th scope="col">操作</th></tr>
             </thead>
@@ -164,10 +164,10 @@
               <xsl:for-each select="$a/institution">
                 <tr>
                   <xsl:if test="@retired = '1'"><xsl:attribute name="class">row-inactive</xsl:attribute></xsl:if>
-                  <td class="mono"><xsl:value-of select="@code"/></td>
+                  <td data-label="代码" class="mono"><xsl:value-of select="@code"/></td>
                   <th scope="row"><span class="name"><xsl:value-of select="@name"/></span></th>
-                  <td class="num"><xsl:value-of select="@colleges"/></td>
-                  <td>
+                  <td data-label="在用学院" class="num"><xsl:value-of select="@colleges"/></td>
+                  <td data-label="状态">
                     <xsl:choose>
                       <xsl:when test="@retired = '1'"><span class="badge badge-inactive">已停用</span></xsl:when>
                       <xsl:otherwise><span class="state state-on">在用</span></xsl:otherwise>
@@ -193,7 +193,7 @@
       <xsl:choose>
         <xsl:when test="$a/college">
           <div class="table-wrap">
-            <table class="list colleges">
+            <table class="list colleges cards">
               <thead>
                 <tr><th scope="col">代码</th><th scope="col">名称</th><th scope="col">学校</th>
                   <th scope="col" class="wide-only">办公地点 / 领取证件地点</th>
@@ -203,14 +203,14 @@
                 <xsl:for-each select="$a/college">
                   <tr>
                     <xsl:if test="@retired = '1'"><xsl:attribute name="class">row-inactive</xsl:attribute></xsl:if>
-                    <td class="mono"><xsl:value-of select="@code"/></td>
+                    <td data-label="代码" class="mono"><xsl:value-of select="@code"/></td>
                     <th scope="row">
                       <span class="name"><xsl:value-of select="@name"/></span>
                       <xsl:if test="@retired = '1'"><xsl:text> </xsl:text><span class="badge badge-inactive">已停用</span></xsl:if>
                     </th>
-                    <td><xsl:value-of select="@institution-name"/></td>
-                    <td class="wide-only small"><xsl:value-of select="@office"/><br/><xsl:value-of select="@cert-office"/></td>
-                    <td class="num"><xsl:value-of select="@students"/></td>
+                    <td data-label="学校"><xsl:value-of select="@institution-name"/></td>
+                    <td data-label="办公地点" class="wide-only small"><xsl:value-of select="@office"/><br/><xsl:value-of select="@cert-office"/></td>
+                    <td data-label="未归档届别学生" class="num"><xsl:value-of select="@students"/></td>
                     <td><a href="{$base}/admin?tab=setup&amp;college={@code}#h-classes">查看班级</a></td>
                     <td>
                       <a class="button secondary small" href="{$base}/admin?tab=setup&amp;edit-college={@code}#h-add-college">修改<span class="vh"><xsl:text>：</xsl:text><xsl:value-of select="@name"/></span></a>
@@ -319,7 +319,7 @@
       </xsl:if>
       <xsl:if test="$a/class">
         <div class="table-wrap">
-          <table class="list classes">
+          <table class="list classes cards">
             <thead>
               <tr><th scope="col">代码</th><th scope="col">名称</th><th scope="col">届别</th><th scope="col" class="num">学生</th><th scope="col">操作</th></tr>
             </thead>
@@ -327,13 +327,13 @@
               <xsl:for-each select="$a/class">
                 <tr>
                   <xsl:if test="@retired = '1' or @closed = '1'"><xsl:attribute name="class">row-inactive</xsl:attribute></xsl:if>
-                  <td class="mono"><xsl:value-of select="@code"/></td>
+                  <td data-label="代码" class="mono"><xsl:value-of select="@code"/></td>
                   <th scope="row">
                     <span class="name"><xsl:value-of select="@name"/></span>
                     <xsl:if test="@retired = '1'"><xsl:text> </xsl:text><span class="badge badge-inactive">已停用</span></xsl:if>
                   </th>
-                  <td><xsl:value-of select="@cohort-name"/></td>
-                  <td class="num"><xsl:value-of select="@students"/></td>
+                  <td data-label="届别"><xsl:value-of select="@cohort-name"/></td>
+                  <td data-label="学生" class="num"><xsl:value-of select="@students"/></td>
                   <td>
                     <xsl:if test="not(@closed = '1')">
                       <xsl:call-template name="retire-button">

@@ -81,7 +81,7 @@
       <xsl:choose>
         <xsl:when test="$a/token">
           <div class="table-wrap">
-            <table class="list tokens">
+            <table class="list tokens cards">
               <thead>
                 <tr><th scope="col">编号</th><th scope="col">名称</th><th scope="col">用途</th>
                   <th scope="col">签发</th><th scope="col">最近使用</th><th scope="col">状态</th><th scope="col">操作</th></tr>
@@ -90,22 +90,22 @@
                 <xsl:for-each select="$a/token">
                   <tr>
                     <xsl:if test="@active = '0'"><xsl:attribute name="class">row-inactive</xsl:attribute></xsl:if>
-                    <td class="mono">#<xsl:value-of select="@id"/></td>
+                    <td data-label="编号" class="mono">#<xsl:value-of select="@id"/></td>
                     <th scope="row"><span class="name"><xsl:value-of select="@name"/></span></th>
-                    <td>
+                    <td data-label="用途">
                       <xsl:call-template name="token-purpose"><xsl:with-param name="p" select="@purpose"/></xsl:call-template>
                     </td>
-                    <td class="small">
+                    <td data-label="签发" class="small">
                       <xsl:value-of select="@created"/>
                       <xsl:if test="@created-by"><br/><span class="muted"><xsl:value-of select="@created-by"/></span></xsl:if>
                     </td>
-                    <td class="small">
+                    <td data-label="最近使用" class="small">
                       <xsl:choose>
                         <xsl:when test="@last-used"><xsl:value-of select="@last-used"/></xsl:when>
                         <xsl:otherwise><span class="muted">从未使用</span></xsl:otherwise>
                       </xsl:choose>
                     </td>
-                    <td>
+                    <td data-label="状态">
                       <xsl:choose>
                         <xsl:when test="@active = '1'"><span class="state state-on">在用</span></xsl:when>
                         <xsl:otherwise>

@@ -388,7 +388,7 @@
       <xsl:choose>
         <xsl:when test="$ops">
           <div class="table-wrap">
-            <table class="list operators">
+            <table class="list operators cards">
               <thead>
                 <tr>
                   <th scope="col">登录名</th>
@@ -419,14 +419,14 @@
       <xsl:if test="@active = '0'">
         <xsl:attribute name="class">row-inactive</xsl:attribute>
       </xsl:if>
-      <td class="mono"><xsl:value-of select="@login"/></td>
+      <td data-label="登录名" class="mono"><xsl:value-of select="@login"/></td>
       <th scope="row">
         <span class="name"><xsl:value-of select="@name"/></span>
         <xsl:if test="$self">
           <xsl:text> </xsl:text><span class="tag tag-here">本人</span>
         </xsl:if>
       </th>
-      <td class="c-badges">
+      <td data-label="身份" class="c-badges">
         <xsl:if test="@is-admin = '1'"><span class="badge badge-admin">管理员</span><xsl:text> </xsl:text></xsl:if>
         <xsl:if test="@is-leader = '1'"><span class="badge badge-leader">校领导</span><xsl:text> </xsl:text></xsl:if>
         <xsl:if test="@active = '0'"><span class="badge badge-inactive">停用</span></xsl:if>
@@ -434,7 +434,7 @@
           <span class="muted small">操作人员</span>
         </xsl:if>
       </td>
-      <td>
+      <td data-label="负责的离校点">
         <xsl:choose>
           <xsl:when test="$asg">
             <ul class="assign-list">
@@ -1268,7 +1268,7 @@
             <p class="notice notice-warn">只显示最新的 500 条记录，请缩小查询范围（如加上日期或业务）。</p>
           </xsl:if>
           <div class="table-wrap">
-            <table class="list events">
+            <table class="list events cards">
               <thead>
                 <tr>
                   <th scope="col">时间</th>
@@ -1296,7 +1296,7 @@
 
   <xsl:template match="event">
     <tr class="ev-{@kind}">
-      <td class="c-at">
+      <td data-label="时间" class="c-at">
         <time datetime="{@at}">
           <xsl:choose>
             <xsl:when test="contains(@at, ' ')">
@@ -1308,7 +1308,7 @@
           </xsl:choose>
         </time>
       </td>
-      <td class="nowrap">
+      <td data-label="类型" class="nowrap">
         <span class="evkind evkind-{@kind}">
           <xsl:choose>
             <xsl:when test="@kind = 'confirm'">确认</xsl:when>
@@ -1325,7 +1325,7 @@
           </xsl:choose>
         </span>
       </td>
-      <td>
+      <td data-label="操作人员">
         <xsl:choose>
           <xsl:when test="@login">
             <a href="{$base}/admin?tab=events&amp;login={@login}" title="只看此操作人员的记录">
@@ -1339,7 +1339,7 @@
           <xsl:otherwise><span class="muted">系统</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td>
+      <td data-label="学生">
         <xsl:choose>
           <xsl:when test="@student-no">
             <xsl:value-of select="@student-name"/>
@@ -1349,9 +1349,9 @@
           <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-ps"><xsl:value-of select="@point-name"/></td>
-      <td class="c-ps"><xsl:value-of select="@step-name"/></td>
-      <td class="nowrap">
+      <td data-label="离校点" class="c-ps"><xsl:value-of select="@point-name"/></td>
+      <td data-label="业务" class="c-ps"><xsl:value-of select="@step-name"/></td>
+      <td data-label="方式" class="nowrap">
         <xsl:choose>
           <xsl:when test="@how">
             <xsl:call-template name="how-label">
@@ -1361,7 +1361,7 @@
           <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="nowrap">
+      <td data-label="状态" class="nowrap">
         <xsl:choose>
           <xsl:when test="@old-state or @new-state">
             <xsl:call-template name="ev-state"><xsl:with-param name="s" select="@old-state"/></xsl:call-template>
@@ -1371,12 +1371,12 @@
           <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-note"><xsl:value-of select="@note"/></td>
-      <td class="mono small">
+      <td data-label="备注" class="c-note"><xsl:value-of select="@note"/></td>
+      <td data-label="来源地址" class="mono small">
         <xsl:value-of select="@source-addr"/>
         <xsl:if test="not(@source-addr)"><span class="muted">—</span></xsl:if>
       </td>
-      <td class="mono small c-rid">
+      <td data-label="请求编号" class="mono small c-rid">
         <xsl:value-of select="@request-id"/>
         <xsl:if test="not(@request-id)"><span class="muted">—</span></xsl:if>
       </td>

@@ -291,7 +291,7 @@
       <xsl:choose>
         <xsl:when test="$gates">
           <div class="table-wrap">
-            <table class="list gates">
+            <table class="list gates cards">
               <thead>
                 <tr>
                   <th scope="col">学号</th>
@@ -311,28 +311,28 @@
                     <xsl:if test="@student-no = $st/@student-no">
                       <xsl:attribute name="class">row-current</xsl:attribute>
                     </xsl:if>
-                    <td class="mono">
+                    <td data-label="学号" class="mono">
                       <a href="{$base}/deferral?s={@student-no}"><xsl:value-of select="@student-no"/></a>
                     </td>
                     <th scope="row" class="nowrap"><xsl:value-of select="@name"/></th>
-                    <td><xsl:value-of select="@college"/></td>
-                    <td class="nowrap"><xsl:value-of select="@class"/></td>
-                    <td class="num">
+                    <td data-label="学院"><xsl:value-of select="@college"/></td>
+                    <td data-label="班级" class="nowrap"><xsl:value-of select="@class"/></td>
+                    <td data-label="欠费（元）" class="num">
                       <xsl:choose>
                         <xsl:when test="@arrears"><xsl:value-of select="@arrears"/></xsl:when>
                         <xsl:otherwise><span class="pending-data">未同步</span></xsl:otherwise>
                       </xsl:choose>
                     </td>
-                    <td class="c-state">
+                    <td data-label="财务状态" class="c-state">
                       <span class="state state-{@state}">
                         <xsl:call-template name="state-label">
                           <xsl:with-param name="state" select="@state"/>
                         </xsl:call-template>
                       </span>
                     </td>
-                    <td><xsl:value-of select="@closed-by-name"/><xsl:if test="not(@closed-by-name)"><xsl:value-of select="@closed-by"/></xsl:if></td>
-                    <td class="nowrap"><time><xsl:value-of select="@closed-at"/></time></td>
-                    <td><xsl:value-of select="@note"/></td>
+                    <td data-label="关闭人"><xsl:value-of select="@closed-by-name"/><xsl:if test="not(@closed-by-name)"><xsl:value-of select="@closed-by"/></xsl:if></td>
+                    <td data-label="关闭时间" class="nowrap"><time><xsl:value-of select="@closed-at"/></time></td>
+                    <td data-label="依据"><xsl:value-of select="@note"/></td>
                   </tr>
                 </xsl:for-each>
               </tbody>

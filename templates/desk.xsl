@@ -735,7 +735,7 @@
         </span>
       </div>
       <div class="table-wrap">
-        <table class="list record">
+        <table class="list record cards">
           <colgroup>
             <col class="r-name"/><col class="r-state"/><col class="r-how"/>
             <col class="r-who"/><col class="r-at"/><col class="r-note"/>
@@ -786,14 +786,14 @@
                       </span>
                     </xsl:if>
                   </th>
-                  <td class="c-state">
+                  <td data-label="状态" class="c-state">
                     <span class="state state-{@state}">
                       <xsl:call-template name="state-label">
                         <xsl:with-param name="state" select="@state"/>
                       </xsl:call-template>
                     </span>
                   </td>
-                  <td>
+                  <td data-label="办理方式">
                     <xsl:choose>
                       <xsl:when test="@how">
                         <xsl:call-template name="how-label">
@@ -806,7 +806,7 @@
                       <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
                     </xsl:choose>
                   </td>
-                  <td>
+                  <td data-label="经办人">
                     <xsl:choose>
                       <xsl:when test="@by-name"><xsl:value-of select="@by-name"/></xsl:when>
                       <xsl:when test="@state = 'done' and (@automatic or @how = 'feed' or @how = 'auto')">系统</xsl:when>
@@ -814,13 +814,13 @@
                       <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
                     </xsl:choose>
                   </td>
-                  <td class="nowrap">
+                  <td data-label="办理时间" class="nowrap">
                     <xsl:choose>
                       <xsl:when test="@at"><time><xsl:value-of select="@at"/></time></xsl:when>
                       <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
                     </xsl:choose>
                   </td>
-                  <td><xsl:value-of select="@note"/></td>
+                  <td data-label="备注"><xsl:value-of select="@note"/></td>
                 </tr>
               </xsl:for-each>
             </tbody>

@@ -207,7 +207,7 @@
         <xsl:with-param name="d" select="$d"/>
       </xsl:call-template>
     </xsl:variable>
-    <td class="c-rate">
+    <td data-label="完成率" class="c-rate">
       <span class="rate-num"><xsl:value-of select="$p"/></span>
       <progress class="bar mini">
         <xsl:choose>
@@ -540,7 +540,7 @@
       <xsl:choose>
         <xsl:when test="$st/step">
           <div class="table-wrap">
-            <table class="list rates step-rates">
+            <table class="list rates step-rates cards">
               <thead>
                 <tr>
                   <th scope="col">离校点</th>
@@ -568,9 +568,9 @@
                           <xsl:text> </xsl:text><span class="tag tag-optional">自愿</span>
                         </xsl:if>
                       </td>
-                      <td class="num"><xsl:call-template name="num"><xsl:with-param name="v" select="@applicable"/></xsl:call-template></td>
-                      <td class="num n-done"><xsl:call-template name="num"><xsl:with-param name="v" select="@done"/></xsl:call-template></td>
-                      <td class="num n-pending"><xsl:call-template name="num"><xsl:with-param name="v" select="@applicable - @done"/></xsl:call-template></td>
+                      <td data-label="应办" class="num"><xsl:call-template name="num"><xsl:with-param name="v" select="@applicable"/></xsl:call-template></td>
+                      <td data-label="已办" class="num n-done"><xsl:call-template name="num"><xsl:with-param name="v" select="@done"/></xsl:call-template></td>
+                      <td data-label="未办" class="num n-pending"><xsl:call-template name="num"><xsl:with-param name="v" select="@applicable - @done"/></xsl:call-template></td>
                       <xsl:call-template name="rate-cell">
                         <xsl:with-param name="n" select="@done"/>
                         <xsl:with-param name="d" select="@applicable"/>

@@ -82,3 +82,26 @@ def students_who_log_in(env, n):
         "SELECT student_no FROM lx.student s JOIN lx.cohort c ON c.id = s.cohort_id "
         "WHERE NOT c.closed ORDER BY student_no")
     return [r[0] for r in rows if r[0] in logins][:n]
+
+
+def every_page(env):
+    """(login, path) of one page of each kind that every role sees, for the checks that
+    every page must pass (axe-core, the phone)."""
+    _, (s,) = make_class(env, "01", 1, party_member=True)
+    return [
+        ("op_college_01", "/lx/"),
+        ("op_college_01", "/lx/op?at=college:01"),
+        ("op_college_01", f"/lx/op?at=college:01&s={s}"),
+        ("op_college_01", f"/lx/op/batch?at=college:01&step=party_transfer&mode=class&s={s}"),
+        ("op_college_01", f"/lx/student/{s}"),
+        ("2022010002", "/lx/"),
+        ("deferral", "/lx/deferral?s=2022010006"),
+        ("leader", "/lx/stats"),
+        ("admin", "/lx/admin"),
+        ("admin", "/lx/admin?tab=setup&college=01"),
+        ("admin", "/lx/admin?tab=steps"),
+        ("admin", "/lx/admin?tab=cohorts"),
+        ("admin", "/lx/admin?tab=tokens"),
+        ("admin", "/lx/admin?tab=events&student=2022010001"),
+        ("admin", "/lx/admin?tab=import"),
+    ]

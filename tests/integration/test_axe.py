@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from chromium import chromium, login
-from data import make_class
+from data import every_page
 from lxenv import REPO
 
 AXE_DIR = REPO / "build" / "axe"
@@ -45,30 +45,9 @@ def violations(d, source):
         });""")
 
 
-def pages(env):
-    _, (s,) = make_class(env, "01", 1, party_member=True)
-    return [
-        ("op_college_01", "/lx/"),
-        ("op_college_01", "/lx/op?at=college:01"),
-        ("op_college_01", f"/lx/op?at=college:01&s={s}"),
-        ("op_college_01", f"/lx/op/batch?at=college:01&step=party_transfer&mode=class&s={s}"),
-        ("op_college_01", f"/lx/student/{s}"),
-        ("2022010002", "/lx/"),
-        ("deferral", "/lx/deferral?s=2022010006"),
-        ("leader", "/lx/stats"),
-        ("admin", "/lx/admin"),
-        ("admin", "/lx/admin?tab=setup&college=01"),
-        ("admin", "/lx/admin?tab=steps"),
-        ("admin", "/lx/admin?tab=cohorts"),
-        ("admin", "/lx/admin?tab=tokens"),
-        ("admin", "/lx/admin?tab=events&student=2022010001"),
-        ("admin", "/lx/admin?tab=import"),
-    ]
-
-
 def test_no_serious_or_critical_violation_on_any_page(httpd, env, browser, axe):
     found = {}
-    for user, path in pages(env):
+    for user, path in every_page(env):
         login(browser, user)
         browser.get(httpd.url + path)
         bad = violations(browser, axe)

@@ -1,10 +1,12 @@
 """Pages on a phone (issue 22): at 390 x 844 CSS px in Debian's Chromium nothing scrolls
-sideways, and the student's steps show 办理方式, 经办人 and 办理时间 (the 760 px table scrolled
-sideways and hid them)."""
+sideways, on any page of any role, and no table hides a column beyond the screen: the student's
+steps show 办理方式, 经办人 and 办理时间 (the 760 px table scrolled sideways and hid them), and
+every other table shows each row as a block of labelled cells."""
 import pytest
 from selenium.webdriver.common.by import By
 
 from chromium import chromium, login
+from data import every_page
 
 WIDTH, HEIGHT = 390, 844
 
@@ -38,3 +40,29 @@ def test_the_students_page_on_a_phone(httpd, phone, student):
     for cell in ("c-how", "c-who", "c-at"):
         el = done[0].find_element(By.CSS_SELECTOR, f"td.{cell}")
         assert el.is_displayed() and el.rect["x"] + el.rect["width"] <= WIDTH, cell
+
+
+def cells_beyond(d):
+    """Table cells, shown, whose right edge is beyond the screen, as 'table-class: text'."""
+    return d.execute_script("""
+        var out = [], cells = document.querySelectorAll('table td, table th');
+        for (var i = 0; i < cells.length; i++) {
+            var r = cells[i].getBoundingClientRect();
+            if (r.width > 0 && r.right > window.innerWidth + 1)
+                out.push(cells[i].closest('table').className + ': '
+                         + cells[i].textContent.trim().slice(0, 20));
+        }
+        return out;""")
+
+
+def test_no_page_scrolls_sideways_on_a_phone(httpd, env, phone):
+    found = {}
+    for user, path in every_page(env):
+        login(phone, user)
+        phone.get(httpd.url + path)
+        beyond, wide = sideways(phone)
+        cells = sorted(set(c.split(":")[0] for c in cells_beyond(phone)))
+        if beyond > 0 or wide or cells:
+            found[f"{user} {path}"] = (beyond, wide, cells)
+    assert not found, "\n".join(f"{k}: page {b} px beyond, wrappers {w}, cells {c}"
+                                 for k, (b, w, c) in found.items())
