@@ -45,6 +45,12 @@ static int lx_note_ok(const char *note)
 }
 
 /* Collect the ticked steps and students of the form. */
+/* A class's or a dorm room's batch: its answers count students, not steps. */
+static int lx_change_is_batch(const lx_change *c)
+{
+    return c->how && (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0);
+}
+
 static int lx_change_from_form(lx_req *q, apr_table_t *form, lx_change *c)
 {
     const apr_array_header_t *fields = apr_table_elts(form);
@@ -206,7 +212,8 @@ static int lx_unchanged(const PGresult *res)
 }
 
 /* A confirmation of which some had been done already: the desk or batch page again with
- * 已办理 N 项；另有 M 项此前已由 王老师、李老师 办理 (the people in the states, as they are now). */
+ * 已办理 N 项；另有 M 项此前已由 王老师、李老师 办理 (the people in the states, as they are now;
+ * a batch counts students: 已为 N 名学生办理；另有 M 名…). */
 static int lx_change_done_before(lx_req *q, const lx_desk *d, lx_change *c,
                                  const PGresult *res, int changed)
 {
@@ -230,18 +237,14 @@ static int lx_change_done_before(lx_req *q, const lx_desk *d, lx_change *c,
                       "   AND ss.state = 'done'", 2, params);
     if (!who)
         return q->db->status;
-    if (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0) {
-        page = lx_page_new(q, "batch");
-        desk = lx_desk_xml(q, page, d);
-    }
-    else {
-        page = lx_page_new(q, "desk");
-        desk = lx_desk_xml(q, page, d);
-    }
+    page = lx_page_new(q, lx_change_is_batch(c) ? "batch" : "desk");
+    desk = lx_desk_xml(q, page, d);
     lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool,
-        "已办理 %d 项；另有 %d 项此前已由%s办理，未重复办理。", changed, nos->nelts,
+        lx_change_is_batch(c) ? "已为 %d 名学生办理；另有 %d 名此前已由%s办理，未重复办理。"
+                              : "已办理 %d 项；另有 %d 项此前已由%s办理，未重复办理。",
+        changed, nos->nelts,
         *lx_value(who, 0, "names") ? lx_value(who, 0, "names") : "其他操作人员"));
-    if (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0)
+    if (lx_change_is_batch(c))
         rc = lx_batch_xml(q, page, d, APR_ARRAY_IDX(c->steps, 0, const char *), c->how,
                           c->anchor, c->selected, &n);
     else if ((rc = lx_desk_stats_xml(q, desk, d)) == OK)
@@ -265,14 +268,17 @@ static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGr
         && lx_unchanged(res) > 0)
         return lx_change_done_before(q, d, c, res, changed);
     if (status == OK && !q->want_xml) {
+        /* the desk says what was counted: steps of one student (ok=, undone=) or the
+         * students of a class or room (students=) */
         apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool,
             lx_desk_url(q, d, c->anchor, apr_psprintf(r->pool, "%s=%d",
-                        strcmp(c->action, "revoke") == 0 ? "undone" : "ok", changed)), r));
+                        strcmp(c->action, "revoke") == 0 ? "undone"
+                        : lx_change_is_batch(c) ? "students" : "ok", changed)), r));
         return HTTP_SEE_OTHER;
     }
 
     /* the page again: the batch list for a refused batch, else the desk with the student */
-    if (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0) {
+    if (lx_change_is_batch(c)) {
         page = lx_page_new(q, "batch");
         desk = lx_desk_xml(q, page, d);
         status = lx_result_xml(q, desk, res, c, &changed);
@@ -301,8 +307,7 @@ static int lx_change_again(lx_req *q, const lx_desk *d, lx_change *c, const char
     xmlNodePtr page, desk;
     int n, rc;
 
-    if (c->how && (strcmp(c->how, "class") == 0 || strcmp(c->how, "dorm") == 0)
-        && c->steps->nelts == 1) {
+    if (lx_change_is_batch(c) && c->steps->nelts == 1) {
         page = lx_page_new(q, "batch");
         desk = lx_desk_xml(q, page, d);
         lx_notice_xml(desk, "error", why);

@@ -44,6 +44,7 @@ int lx_page_desk(lx_req *q)
     lx_desk *d;
     xmlNodePtr page, desk;
     const char *ok = lx_arg(q, "ok"), *undone = lx_arg(q, "undone");
+    const char *students = lx_arg(q, "students");
     int rc;
 
     rc = lx_desk_open(q, lx_arg(q, "at"), &d);
@@ -58,6 +59,8 @@ int lx_page_desk(lx_req *q)
     /* the outcome of the form just sent (303 back here); counts only, nothing to inject */
     if (ok && apr_isdigit(*ok))
         lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool, "已办理 %d 项。", atoi(ok)));
+    if (students && apr_isdigit(*students))
+        lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool, "已为 %d 名学生办理。", atoi(students)));
     if (undone && apr_isdigit(*undone))
         lx_notice_xml(desk, "ok", apr_psprintf(q->r->pool, "已撤销 %d 项。", atoi(undone)));
     return lx_render(q, page);

@@ -64,9 +64,10 @@ def test_college_operator_confirms_a_class_batch(httpd, env, browser):
     browser.find_element(By.CSS_SELECTOR, 'form button[type=submit].submit').click()
 
     # back at the desk: the statistics moved by the class
-    wait_url(browser, "ok=8")
+    wait_url(browser, "students=8")
     assert done_count(browser, "league_transfer") == before + len(nos)
-    assert "已办理 8 项" in browser.page_source
+    # issue 22: the class counted as students, not 项
+    assert "已为 8 名学生办理。" in browser.page_source and "已办理 8 项" not in browser.page_source
     browser.save_screenshot(str(SHOTS / "desk-after-batch.png"))
     rows = env.cluster.psql(f"""
         SELECT count(*) FROM lx.step_state ss JOIN lx.student s ON s.id = ss.student_id

@@ -72,7 +72,7 @@ def test_a_class_done_a_moment_before_says_by_whom(httpd, env):
               xml=False)
     assert r.status_code == 200, r.text[:500]
     name = env.cluster.psql("SELECT name FROM lx.operator WHERE login = 'op_college_01'")[0][0]
-    assert f"已办理 1 项；另有 2 项此前已由{name}办理，未重复办理。" in r.text
+    assert f"已为 1 名学生办理；另有 2 名此前已由{name}办理，未重复办理。" in r.text
     assert state(env, nos[2], "party_transfer") == "done"
 
 

@@ -166,9 +166,9 @@ def test_screens_of_the_staff_guides(httpd, env, browser):
     assert len(boxes) == len(nos) and all(b.is_selected() for b in boxes)
     s.save("batch-class", "班级成员", "#h-members")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit].submit").click()
-    WebDriverWait(browser, 20).until(lambda d: f"ok={len(nos)}" in d.current_url)
+    WebDriverWait(browser, 20).until(lambda d: f"students={len(nos)}" in d.current_url)
     s.ready()
-    s.save("desk-after-batch", f"已办理 {len(nos)} 项")
+    s.save("desk-after-batch", f"已为 {len(nos)} 名学生办理")
 
     # the certificate point of the same college: the party transfer is still missing
     s.get(f"/op?at=college_cert:01&s={first}")

@@ -231,7 +231,7 @@ def test_a_season_from_an_empty_database(fresh, browser):
         By.CSS_SELECTOR, 'a[href*="step=instruments"][href*="mode=class"]'))
     browser.find_element(By.CSS_SELECTOR, '[data-action="select-all"]').click()
     w.click(browser.find_element(By.CSS_SELECTOR, "form button[type=submit].submit"))
-    assert "ok=4" in browser.current_url
+    assert "students=4" in browser.current_url
 
     # the departments: student cards by class, electricity and dorm items by room
     assert {o[2] for o in outcomes(batch(http, "op_depts", "student_affairs", STUDENTS[0],
