@@ -59,6 +59,8 @@ typedef struct lx_server_conf {
     /* A digest of the stylesheets' text, part of ETags: pages change when they change.  The
      * same files give the same tag on every node behind a balancer. */
     const char *templates_tag;
+    const char *page_cache_spec;        /* LixiaoPageCache, NULL: the default (lx_pagecache.c) */
+    struct lx_pagecache *page_cache;    /* the server's one cache, NULL when off: post_config */
 } lx_server_conf;
 
 static APR_INLINE lx_server_conf *lx_conf_of(const server_rec *s)

@@ -5,6 +5,8 @@
  */
 #include "lx_req.h"
 #include "lx_xslt.h"
+#include "lx_pagecache.h"
+#include "core/lx_marks.h"
 #include "core/lx_query.h"
 
 const char *lx_arg(lx_req *q, const char *name)
@@ -38,6 +40,16 @@ void lx_security_headers(request_rec *r, int personal)
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
 }
 
+/* The time a page says it was made, in LixiaoTimeZone. */
+static void lx_page_time(lx_req *q, char *now, apr_size_t size)
+{
+    apr_time_exp_t tm;
+    apr_size_t len;
+
+    apr_time_exp_tz(&tm, q->r->request_time, q->conf->utc_offset);
+    apr_strftime(now, &len, size, "%Y-%m-%d %H:%M", &tm);
+}
+
 xmlNodePtr lx_page_new(lx_req *q, const char *view)
 {
     request_rec *r = q->r;
@@ -49,8 +61,7 @@ xmlNodePtr lx_page_new(lx_req *q, const char *view)
     apr_time_exp_t tm;
 
     xmlDocSetRootElement(doc, page);
-    apr_time_exp_tz(&tm, r->request_time, q->conf->utc_offset);
-    apr_strftime(now, &len, sizeof(now), "%Y-%m-%d %H:%M", &tm);
+    lx_page_time(q, now, sizeof(now));
     lx_attr(page, "view", view);
     lx_attr(page, "base", q->conf->base_url);
     lx_attr(page, "static", apr_pstrcat(r->pool, q->conf->base_url, "/static", NULL));
@@ -96,6 +107,53 @@ int lx_render(lx_req *q, xmlNodePtr page)
     rc = lx_xslt_html(r, q->conf, view ? (const char *)view : "(none)", page->doc, &out, &len);
     xmlFree(view);
     return rc == OK ? lx_send(r, "text/html; charset=utf-8", out, len) : rc;
+}
+
+/*
+ * A student's own page through the node's page cache (lx_pagecache.c).  What a kept page says
+ * of the request that made it (when, and its request id) is a mark in the cache, filled in for
+ * every request that is served it; the rest is the same for every view of one version.
+ */
+static int lx_send_marked(lx_req *q, const char *marked, apr_size_t len)
+{
+    const lx_pagecache *pc = q->conf->page_cache;
+    const char *marks[2], *values[2], *out;
+    char now[32];
+    apr_size_t n;
+
+    lx_page_time(q, now, sizeof(now));
+    marks[0] = lx_pagecache_mark_now(pc);
+    marks[1] = lx_pagecache_mark_request(pc);
+    values[0] = now;
+    values[1] = q->r->log_id ? q->r->log_id : "";
+    out = lx_marks_fill(q->r->pool, marked, len, marks, values, 2, &n);
+    return out ? lx_send(q->r, "text/html; charset=utf-8", out, n) : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+int lx_render_kept(lx_req *q, const char *key)
+{
+    const char *page;
+    apr_size_t len;
+
+    if (!lx_pagecache_get(q->conf->page_cache, q->r, key, q->r->user, &page, &len))
+        return DECLINED;
+    return lx_send_marked(q, page, len);
+}
+
+int lx_render_keep(lx_req *q, xmlNodePtr page, const char *key)
+{
+    lx_pagecache *pc = q->conf->page_cache;
+    const char *out;
+    apr_size_t len = 0;
+    int rc;
+
+    lx_attr(page, "now", lx_pagecache_mark_now(pc));
+    lx_attr(page, "request-id", lx_pagecache_mark_request(pc));
+    rc = lx_xslt_html(q->r, q->conf, "student", page->doc, &out, &len);
+    if (rc != OK)
+        return rc;
+    lx_pagecache_put(pc, q->r, key, q->r->user, out, len);
+    return lx_send_marked(q, out, len);
 }
 
 /*

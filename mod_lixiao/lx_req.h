@@ -52,6 +52,10 @@ long lx_today(lx_req *q);                            /* YYYYMMDD in LixiaoTimeZo
 void lx_security_headers(request_rec *r, int personal);
 xmlNodePtr lx_page_new(lx_req *q, const char *view);
 int lx_render(lx_req *q, xmlNodePtr page);
+/* A student's own page by the node's page cache: the kept one under key (OK, sent), or
+ * DECLINED; page rendered, kept under key and sent. */
+int lx_render_kept(lx_req *q, const char *key);
+int lx_render_keep(lx_req *q, xmlNodePtr page, const char *key);
 int lx_error_page(lx_req *q, int status, const char *title, const char *message);
 
 /* ---- lx_post.c: the gate of state-changing requests ---- */

@@ -169,6 +169,18 @@ static int lx_own_sheet_etag(lx_req *q, const char *version)
     return ap_meets_conditions(r) == HTTP_NOT_MODIFIED ? HTTP_NOT_MODIFIED : OK;
 }
 
+/* The page cache's key of a student's own page: whose, which version of the sheet, which
+ * stylesheets, which virtual host and base; NULL when the page is not to be kept (no cache,
+ * no version, or a page read from a standby, which says how current it is). */
+static const char *lx_own_page_key(lx_req *q, const char *version)
+{
+    if (!q->conf->page_cache || !version || lx_db_as_of(q->db))
+        return NULL;
+    return apr_pstrcat(q->r->pool, q->account->login, "/", version, "/",
+                       q->conf->templates_tag, "/", q->r->server->server_hostname, "/",
+                       q->conf->base_url, NULL);
+}
+
 /*
  * GET / of a student without If-None-Match, before the account is known: when r->user is a
  * student account (lx.student_accounts: a student who is not also an active operator), their
@@ -183,8 +195,9 @@ int lx_sheet_with_account(lx_req *q)
     lx_account *acc;
     PGresult *res;
 
+    /* with the page cache the account's statement comes first: its version finds the page */
     if (r->method_number != M_GET || apr_table_get(r->headers_in, "If-None-Match")
-        || !lx_student_no_valid(r->user))
+        || !lx_student_no_valid(r->user) || q->conf->page_cache)
         return DECLINED;
     /* count(*), not EXISTS: planned for its first row, EXISTS scanned lx.student in the
      * generic plan instead of probing its index */
@@ -208,7 +221,7 @@ int lx_sheet_with_account(lx_req *q)
 
 int lx_sheet_page(lx_req *q, const char *student_no)
 {
-    const char *params[2];
+    const char *params[2], *key;
     PGresult *res;
     xmlNodePtr page;
     int rc, own;
@@ -219,6 +232,9 @@ int lx_sheet_page(lx_req *q, const char *student_no)
     own = q->account->is_student && strcmp(student_no, q->account->login) == 0;
     if (own && !q->want_xml && lx_own_sheet_etag(q, q->account->sheet_version) != OK)
         return HTTP_NOT_MODIFIED;
+    if (own && !q->want_xml && (key = lx_own_page_key(q, q->account->sheet_version))
+        && lx_render_kept(q, key) == OK)
+        return OK;
     if (!own) {
         params[0] = q->account->login;
         params[1] = student_no;
@@ -239,5 +255,8 @@ int lx_sheet_page(lx_req *q, const char *student_no)
     /* the ETag of what is sent: the version read with the sheet, in the same statement */
     if (own && !q->want_xml && lx_own_sheet_etag(q, q->sheet_version) != OK)
         return HTTP_NOT_MODIFIED;
+    /* kept under the version read with the sheet, in the same statement */
+    if (own && !q->want_xml && (key = lx_own_page_key(q, q->sheet_version)))
+        return lx_render_keep(q, page, key);
     return lx_render(q, page);
 }

@@ -20,9 +20,14 @@
  *   LixiaoOwnPageCache no-store | revalidate
  *                           whether a student's browser may keep their own page and ask
  *                           again with its ETag (304 when unchanged); default no-store
+ *   LixiaoPageCache none | PROVIDER[:ARGS]
+ *                           students' pages rendered once per change and kept in this node's
+ *                           shared memory (main server only); default
+ *                           shmcb:lixiao-pages(33554432) when mod_socache_shmcb is loaded
  */
 #include "lx_conf.h"
 #include "lx_db.h"
+#include "lx_pagecache.h"
 #include "lx_route.h"
 #include "lx_xslt.h"
 #include "core/lx_csrf.h"
@@ -79,6 +84,7 @@ static void *lx_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->read_after_write = add->read_after_write != LX_UNSET ? add->read_after_write
                                                                : base->read_after_write;
     conf->read_retry = add->read_retry != LX_UNSET ? add->read_retry : base->read_retry;
+    conf->page_cache_spec = base->page_cache_spec;     /* the main server's only */
     conf->secret = add->secret ? add->secret : base->secret;
     conf->secret_len = add->secret ? add->secret_len : base->secret_len;
     if (add->secret_prev) {
@@ -296,6 +302,13 @@ static const char *lx_set_secret_previous(cmd_parms *cmd, void *dummy, const cha
     return NULL;
 }
 
+static const char *lx_set_page_cache(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    lx_server_conf *conf = ap_get_module_config(cmd->server->module_config, &lixiao_module);
+    (void)dummy;
+    return lx_pagecache_config(cmd, arg, &conf->page_cache_spec);
+}
+
 static const command_rec lx_cmds[] = {
     AP_INIT_TAKE1("LixiaoTemplates", lx_set_templates, NULL, RSRC_CONF,
                   "directory of the XSLT stylesheets (templates/)"),
@@ -319,6 +332,8 @@ static const command_rec lx_cmds[] = {
     AP_INIT_TAKE1("LixiaoOwnPageCache", lx_set_own_page_cache, NULL, RSRC_CONF,
                   "no-store (default) or revalidate: may a student's browser keep their own "
                   "page and revalidate it"),
+    AP_INIT_TAKE1("LixiaoPageCache", lx_set_page_cache, NULL, RSRC_CONF,
+                  "none, or the mod_socache provider of students' rendered pages"),
     AP_INIT_TAKE1("LixiaoReadDB", lx_set_read_db, NULL, RSRC_CONF,
                   "libpq connection string of the standbys for pages that only read"),
     AP_INIT_TAKE1("LixiaoReadDBSlots", lx_set_int, (void *)&lx_read_slots_arg, RSRC_CONF,
@@ -337,7 +352,8 @@ static const command_rec lx_cmds[] = {
  * libxml2 too. */
 static int lx_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    (void)pconf; (void)plog; (void)ptemp;
+    (void)plog; (void)ptemp;
+    lx_pagecache_pre_config(pconf);
     LIBXML_TEST_VERSION;
     xmlInitParser();
     exsltRegisterAll();
@@ -371,9 +387,16 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
                           server_rec *s)
 {
     server_rec *vs;
-    (void)plog; (void)ptemp;
+    struct lx_pagecache *pages;
+    (void)plog;
 
     if (lx_db_post_config(s) != APR_SUCCESS)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    /* httpd runs post_config twice at start-up; the first round only checks the
+     * configuration, so the shared memory is made in the second (as mod_ssl does) */
+    if (lx_pagecache_create(pconf, ptemp, s, lx_conf_of(s)->page_cache_spec,
+                            ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG,
+                            &pages) != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
     lx_xslt_setup_security(pconf, s);
     for (vs = s; vs; vs = vs->next) {
@@ -390,6 +413,7 @@ static int lx_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         lx_apply_defaults(conf);
+        conf->page_cache = pages;
         if (lx_xslt_compile(pconf, vs, conf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -402,6 +426,7 @@ static void lx_child_init(apr_pool_t *pchild, server_rec *s)
 {
     lx_db_child_init(pchild, s);
     lx_readpool_child_init(pchild, s);
+    lx_pagecache_child_init(pchild, s, lx_conf_of(s)->page_cache);
 }
 
 static int lx_handler(request_rec *r)

@@ -55,6 +55,7 @@ uses() {
     dbd) echo 'DBD[a-z]+' ;;
     headers) echo '(Request)?Header' ;;
     reqtimeout) echo 'RequestReadTimeout' ;;
+    socache_shmcb) echo '(SSLSessionCache|SSLStaplingCache|AuthnCacheSOCache|CacheSocache)[[:space:]]+"?shmcb[^[:space:]]*' ;;
     *) echo '' ;;
     esac
 }

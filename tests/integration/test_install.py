@@ -57,7 +57,7 @@ def test_the_files_of_debians_layout(staged):
     assert so.is_file() and so.read_bytes()[:4] == b"\x7fELF"
     avail = staged / "etc/apache2/mods-available"
     load = (avail / "lixiao.load").read_text()
-    assert load.startswith("# Depends: dbd auth_cas headers reqtimeout\n")
+    assert load.startswith("# Depends: dbd auth_cas headers reqtimeout socache_shmcb\n")
     assert f"LoadModule lixiao_module {LIBEXECDIR}/mod_lixiao.so" in load
     assert (avail / "lixiao.conf").read_text() == (REPO / "conf/lixiao.conf").read_text()
     # the configuration holds the database's password

@@ -23,6 +23,7 @@
 #include "core/lx_text.h"
 #include "core/lx_pgres.h"
 #include "core/lx_digest.h"
+#include "core/lx_marks.h"
 #include "unit.h"
 
 #define TODAY 20261128L
@@ -754,6 +755,25 @@ START_TEST(json_times_at_offset)
 }
 END_TEST
 
+START_TEST(marks_filled)
+{
+    const char *marks[2] = {"@N@", "@R@"}, *values[2] = {"2026-12-04 11:00", ""};
+    const char *text = "<p>@N@</p><code>@R@</code>@N@@N";
+    apr_size_t n;
+    const char *out = lx_marks_fill(pool, text, strlen(text), marks, values, 2, &n);
+
+    ck_assert_str_eq(out, "<p>2026-12-04 11:00</p><code></code>2026-12-04 11:00@N");
+    ck_assert_uint_eq(n, strlen(out));
+    /* no mark: the text as it was; a NUL inside the text is kept (lengths, not strings) */
+    out = lx_marks_fill(pool, "a\0b", 3, marks, values, 2, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(memcmp(out, "a\0b", 3), 0);
+    /* an empty mark is refused */
+    marks[1] = "";
+    ck_assert_ptr_null(lx_marks_fill(pool, text, strlen(text), marks, values, 2, &n));
+}
+END_TEST
+
 START_TEST(digest_and_codes)
 {
     ck_assert_str_eq(lx_digest(pool, ""), "cbf29ce484222325");
@@ -819,6 +839,7 @@ int main(void)
     tcase_add_test(x, pgres_values);
     tcase_add_test(x, json_times_at_offset);
     tcase_add_test(x, digest_and_codes);
+    tcase_add_test(x, marks_filled);
     suite_add_tcase(s, h);
     suite_add_tcase(s, x);
     suite_add_tcase(s, m);

@@ -1,0 +1,100 @@
+"""The page cache (issue 23): a student's own page is rendered once per change and kept in the
+node's shared memory (LixiaoPageCache, mod_socache's shmcb); each view reads the sheet's
+version from the database first, so a change is never hidden, and a kept page is served only
+to the student it was made for.  What a page says of its own request (the time, the request
+id) is that request's, not the one that rendered it."""
+import re
+
+import pytest
+
+from data import confirm_via_door, state, students_who_log_in
+
+MARK = re.compile(r"lx[TR][0-9a-f]{24}")
+REQUEST_ID = re.compile(r"请求编号 <code>([^<]*)</code>")
+
+
+def sheet_renders(env):
+    """How many times the sheet itself was read (lx.student_sheet) since the last reset."""
+    return int(env.cluster.psql("""
+        SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+         WHERE query LIKE '%lx.student_sheet(%'""")[0][0])
+
+
+def reset(env):
+    env.cluster.psql("SELECT pg_stat_statements_reset()")
+
+
+def own_page(httpd, no):
+    r = httpd.get("/lx/", user=no)
+    assert r.status_code == 200, r.text[:300]
+    assert not MARK.search(r.text), MARK.search(r.text).group(0)
+    return r
+
+
+@pytest.fixture(scope="module")
+def two(env):
+    """Two students who can log in, each with a pending step of the library point to change:
+    from the end of the demo's list, which the tests that name demo students do not use."""
+    nos = students_who_log_in(env, 10 ** 6)[-60:]
+    names = dict(env.cluster.psql(
+        "SELECT student_no, name FROM lx.student WHERE student_no IN ("
+        + ",".join(f"'{n}'" for n in nos) + ")"))
+    pending = [n for n in nos if state(env, n, "library_deposit") == "pending"]
+    a, b = pending[0], next(n for n in pending[1:] if names[n] != names[pending[0]])
+    return (a, names[a]), (b, names[b])
+
+
+def test_a_second_view_is_not_rendered_again(httpd, env, two):
+    (a, _), _ = two
+    own_page(httpd, a)                  # rendered and kept (or kept already)
+    reset(env)
+    pages = [own_page(httpd, a) for _ in range(5)]
+    assert sheet_renders(env) == 0
+    # each says its own request id; apart from it and the time the page is the same
+    ids = [REQUEST_ID.search(p.text).group(1) for p in pages]
+    assert len(set(ids)) == 5 and all(ids), ids
+    same = {REQUEST_ID.sub("", p.text) for p in pages}
+    assert len(same) <= 2               # the minute may turn between them
+    assert pages[0].headers["ETag"] == pages[-1].headers["ETag"]
+    assert pages[0].headers["Cache-Control"] == "no-store"
+
+
+def test_a_change_is_shown_on_the_next_view(httpd, env, two):
+    (a, _), _ = two
+    before = own_page(httpd, a)
+    own_page(httpd, a)
+    reset(env)
+    assert confirm_via_door(env, [a], "library_deposit") == [["ok"]]
+    after = own_page(httpd, a)
+    assert sheet_renders(env) == 1
+    assert after.headers["ETag"] != before.headers["ETag"]
+    row = after.text[after.text.index("押金退还"):]
+    assert "state-done" in row[:row.index("</tr>")]
+
+
+def test_a_kept_page_is_never_served_to_another_student(httpd, two):
+    (a, name_a), (b, name_b) = two
+    for _ in range(10):
+        pa, pb = own_page(httpd, a).text, own_page(httpd, b).text
+        assert a in pa and name_a in pa and b not in pa and name_b not in pa
+        assert b in pb and name_b in pb and a not in pb and name_a not in pb
+
+
+def test_the_cache_is_off_when_the_directive_says_so(httpd, env, two):
+    (a, _), _ = two
+    with httpd.extra_conf("pagecache", "LixiaoPageCache none\n"):
+        own_page(httpd, a)
+        reset(env)
+        for _ in range(3):
+            own_page(httpd, a)
+        assert sheet_renders(env) == 3
+
+
+@pytest.mark.parametrize("directive,message", [
+    ("LixiaoPageCache nosuch:x(1)", "LixiaoPageCache nosuch:x(1): no such mod_socache provider"),
+    ("LixiaoPageCache shmcb:x(100)", "size has to be >= 8192 bytes"),
+])
+def test_a_bad_page_cache_is_refused_at_start(env, tmp_path, directive, message):
+    from test_config import try_start
+    code, out = try_start(env, tmp_path, lambda c: c + "\n" + directive + "\n")
+    assert code != 0 and message in out, out[-800:]
