@@ -21,6 +21,8 @@
 # line (cron turns it into a new line).  Prints nothing when all is well (cron mails what a
 # job prints), errors on stderr with exit status 1; the file's name when run on a terminal.
 set -euo pipefail
+# --help prints the comment above (the package's man page is made from it, by help2man)
+case ${1:-} in -h | --help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;; esac
 
 USAGE="usage: backup.sh [--dir DIR] [--keep-days N] [--name NAME] CONNINFO"
 DIR=/var/backups/lixiao

@@ -34,8 +34,11 @@
 # installed), version 10 or later; the server must be PostgreSQL 15 or later (the schema uses
 # UNIQUE NULLS NOT DISTINCT).
 set -euo pipefail
+# --help prints the comment above (the package's man page is made from it, by help2man)
+case ${1:-} in -h | --help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;; esac
 
-HERE=$(cd "$(dirname "$0")/.." && pwd)
+# the checkout, or /usr/share/lixiao when run as the package's /usr/bin/lixiao-migrate (a link)
+HERE=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 USAGE="usage: migrate.sh CONNINFO | migrate.sh SOCKET_DIR_OR_HOST [DBNAME]"
 TARGET=${1:?$USAGE}
 case $TARGET in
