@@ -2,6 +2,7 @@
 # A dump of the database, for cron: one file a run, the old ones deleted after N days.
 #
 #   backup.sh [--dir DIR] [--keep-days N] [--name NAME] CONNINFO
+#   (the Debian package's lixiao-backup)
 #
 # CONNINFO is any connection libpq accepts, as one argument (as for migrate.sh):
 #   "host=db.example.edu.cn port=5432 dbname=lixiao user=lx_admin sslmode=verify-full

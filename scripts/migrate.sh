@@ -12,6 +12,7 @@
 #
 #   scripts/migrate.sh CONNINFO
 #   scripts/migrate.sh SOCKET_DIR_OR_HOST [DBNAME]
+#   (the Debian package's lixiao-migrate, a link to /usr/share/lixiao/scripts/migrate.sh)
 #
 # CONNINFO is any connection libpq accepts, as one argument: keywords
 #   "host=db.example.edu.cn port=5432 dbname=lixiao user=lx_admin sslmode=verify-full
