@@ -12,7 +12,8 @@ overridden with its reason).  Then, as root, on this machine's own dpkg and /etc
 - a copy of /etc/apache2 (debapache.Apache: its own port, state and logs) with a2enmod lixiao
   and a2enconf lixiao and the package's lixiao.conf edited for that database passes
   apache2ctl configtest and serves /lx from the installed module and templates;
-- dpkg -i of a newer version whose lixiao.conf changed, over an edited one: with
+- dpkg -i of a newer version whose lixiao.conf changed, over an edited one: without a choice
+  dpkg stops at its question (no terminal) and the package stays unconfigured; with
   --force-confold the site's copy stays (the new one as .dpkg-dist), with --force-confnew the
   new one is installed (the site's as .dpkg-old); the key stays; Apache reloads into it;
 - apt-get remove, with that Apache's APACHE_CONFDIR: prerm disables lixiao.conf, the module
@@ -185,6 +186,9 @@ def test_install_upgrade_remove_purge(debs, policy, database):
     apache = None
     try:
         apache = install_and_serve(debs[0], database)
+        new = set(installed_packages()) - set(before["packages"])
+        assert [p.split(":")[0] for p in new] == ["lixiao"], \
+            f"apt installed more than lixiao (make test's packages should have them): {new}"
         upgrade(debs[1:], apache)
         remove(apache)
         sh(["dpkg", "--purge", "lixiao"])
@@ -268,7 +272,12 @@ def upgrade(debs, apache):
     assert edited != CONF.read_text()
     CONF.write_text(edited)
 
-    out = sh(["dpkg", "-i", "--force-confold", str(debs[0])])
+    # unattended without a choice, dpkg stops at its question (no terminal, no input) and
+    # leaves the package unpacked; the choice given afterwards configures it
+    out = sh(["dpkg", "-i", str(debs[0])], check=False)
+    assert "end of file on stdin at conffile prompt" in out, out
+    assert status() == f"{version_of(debs[0])} iU", status()
+    out = sh(["dpkg", "--configure", "--force-confold", "lixiao"])
     assert "==> Using current old file as you requested." in out, out
     assert status() == f"{version_of(debs[0])} ii"
     assert CONF.read_text() == edited
