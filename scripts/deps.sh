@@ -19,8 +19,9 @@ set -euo pipefail
 BUILD_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
 libxslt1-dev libssl-dev libzip-dev libxlsxwriter-dev postgresql-client-15 pkg-config make gcc"
 RUN_PKGS="$BUILD_PKGS postgresql-15"
-# the Debian package (make deb, and tests/integration/test_deb.py, which builds it)
-DEB_PKGS="$BUILD_PKGS dpkg-dev debhelper help2man lintian"
+# the Debian package (make deb, and tests/integration/test_deb.py, which builds it;
+# dpkg-buildpackage checks for build-essential as well as Build-Depends)
+DEB_PKGS="$BUILD_PKGS build-essential dpkg-dev debhelper help2man lintian"
 # the tests; for the CAS test a real CAS server (Django), Apache's CAS client, and openssl for
 # the CAS server's certificate; xsltproc, libxml2's own HTML serializer that the module's is
 # compared with (test_templates.py); valgrind, which runs the unit tests a second time; openpyxl, a spreadsheet
