@@ -182,6 +182,9 @@ def test_install_upgrade_remove_purge(debs, policy, database):
     assert IS_ROOT, "installs the package on this machine: run as root (as CI does)"
     assert status() is None and not ours_present(), \
         f"lixiao is installed here already ({status()}, {ours_present()}): dpkg --purge lixiao first"
+    r = run(["apache2ctl", "configtest"], check=False)
+    assert r.returncode == 0, "this machine's Apache fails apache2ctl configtest before the " \
+        "package is installed: " + r.stderr
     before = machine()
     apache = None
     try:
