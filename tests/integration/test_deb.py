@@ -45,7 +45,8 @@ CONF = Path("/etc/apache2/conf-available/lixiao.conf")
 SECRET = Path("/etc/apache2/lixiao.secret")
 # what the package puts on the machine, all absent before and after
 OURS = [CONF, SECRET, Path("/etc/apache2/mods-available/lixiao.load"),
-        Path(LIBEXECDIR) / "mod_lixiao.so", Path("/usr/share/lixiao"), Path("/usr/share/doc/lixiao")]
+        Path(LIBEXECDIR) / "mod_lixiao.so", Path("/usr/share/lixiao"),
+        Path("/usr/share/doc/lixiao")]
 COMMANDS = ("lixiao-admin", "lixiao-import", "lixiao-migrate", "lixiao-backup")
 NONINTERACTIVE = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
 # without a terminal: no progress lines in the transcript
@@ -181,7 +182,8 @@ def site_conf(cluster):
 def test_install_upgrade_remove_purge(debs, policy, database):
     assert IS_ROOT, "installs the package on this machine: run as root (as CI does)"
     assert status() is None and not ours_present(), \
-        f"lixiao is installed here already ({status()}, {ours_present()}): dpkg --purge lixiao first"
+        f"lixiao is installed here already ({status()}, {ours_present()}): " \
+        "dpkg --purge lixiao (or make uninstall PURGE=1) first"
     r = run(["apache2ctl", "configtest"], check=False)
     assert r.returncode == 0, "this machine's Apache fails apache2ctl configtest before the " \
         "package is installed: " + r.stderr
@@ -305,7 +307,8 @@ def remove(apache):
     out = sh([*APT, "remove", "lixiao"], env=dict(NONINTERACTIVE, **apache.env))
     assert "disabled auth_cas too" in out, out
     assert status().endswith(" rc"), status()
-    for name in ("mods-enabled/lixiao.load", "conf-enabled/lixiao.conf", "mods-enabled/auth_cas.load"):
+    for name in ("mods-enabled/lixiao.load", "conf-enabled/lixiao.conf",
+                 "mods-enabled/auth_cas.load"):
         assert not (apache.confdir / name).exists(), name
     assert "Syntax OK" in sh(["apache2ctl", "configtest"], env=apache.env)
     apache.graceful()
