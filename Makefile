@@ -15,6 +15,10 @@
 #   make fuzz     the libFuzzer targets of core/ (docs/development.md "Fuzzing"), one after another:
 #                 TARGET=form|query|idcard|csv|json (default all), SECONDS=N each (default 300)
 #   make install  the module into Debian's Apache (docs/installation.md); DESTDIR=dir stages it
+#   make deb      the Debian package build/deb/lixiao_VERSION_ARCH.deb (dpkg-buildpackage, debhelper,
+#                 dh_apache2), then lintian on it; VERSION is 0.N for the last migration sql/N_*.sql
+#                 (DEB_VERSION= overrides).  Built in a copy, build/deb/lixiao-VERSION/
+#                 (docs/installation.md "1. The package")
 #   make uninstall   disables it in Apache in the order that keeps Apache starting, then removes
 #                 what make install installed (docs/runbooks.md "Removal"); PURGE=1 also the
 #                 site's lixiao.conf and lixiao.secret; DESTDIR=dir as for install
@@ -77,6 +81,25 @@ install: deps-install
 	$(MAKE) -f Makefile.apxs all
 	DESTDIR="$(DESTDIR)" scripts/install.sh
 
+# the package's version: the schema's, as releases are named (the module serves the schema of
+# its last migration only)
+DEB_VERSION ?= 0.$(shell echo $(SCHEMA_VERSION) | sed 's/_.*//; s/^0*//')
+DEB_SRC = build/deb/lixiao-$(DEB_VERSION)
+
+deb: deps-deb
+	rm -rf build/deb
+	mkdir -p $(DEB_SRC)
+	tar -c --exclude='*.o' --exclude='*.lo' --exclude='*.slo' --exclude='*.la' --exclude=.libs \
+	    Makefile.apxs README.md cli conf debian docs mod_lixiao scripts sql templates \
+	    | tar -x -C $(DEB_SRC)
+	printf 'lixiao (%s) unstable; urgency=medium\n\n  * Built from the schema %s.\n\n -- %s  %s\n' \
+	    "$(DEB_VERSION)" "$(SCHEMA_VERSION)" "mod_lixiao developers <lixiao@example.edu.cn>" \
+	    "$$(date -R)" >$(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 \
+	    || { cat ../build.log; exit 1; }
+	lintian --fail-on error,warning build/deb/lixiao_$(DEB_VERSION)_*.deb
+	@ls build/deb/lixiao_$(DEB_VERSION)_*.deb
+
 uninstall:
 	DESTDIR="$(DESTDIR)" PURGE="$(PURGE)" scripts/uninstall.sh
 
@@ -86,11 +109,14 @@ deps-run:
 deps-install:
 	@scripts/deps.sh install
 
+deps-deb:
+	@scripts/deps.sh deb
+
 deps-test:
 	@scripts/deps.sh test
 
 deps-bench:
 	@scripts/deps.sh bench
 
-.PHONY: run start stop reset test test-cluster fuzz bench bench-cluster bench-import bench-stats install uninstall deps-run \
-	deps-install deps-test deps-bench
+.PHONY: run start stop reset test test-cluster fuzz bench bench-cluster bench-import bench-stats install deb uninstall deps-run \
+	deps-install deps-deb deps-test deps-bench

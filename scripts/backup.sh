@@ -2,6 +2,7 @@
 # A dump of the database, for cron: one file a run, the old ones deleted after N days.
 #
 #   backup.sh [--dir DIR] [--keep-days N] [--name NAME] CONNINFO
+#   (the Debian package's lixiao-backup)
 #
 # CONNINFO is any connection libpq accepts, as one argument (as for migrate.sh):
 #   "host=db.example.edu.cn port=5432 dbname=lixiao user=lx_admin sslmode=verify-full
@@ -21,6 +22,8 @@
 # line (cron turns it into a new line).  Prints nothing when all is well (cron mails what a
 # job prints), errors on stderr with exit status 1; the file's name when run on a terminal.
 set -euo pipefail
+# --help prints the comment above (the package's man page is made from it, by help2man)
+case ${1:-} in -h | --help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;; esac
 
 USAGE="usage: backup.sh [--dir DIR] [--keep-days N] [--name NAME] CONNINFO"
 DIR=/var/backups/lixiao

@@ -4,6 +4,8 @@
 #   scripts/deps.sh run     what make run needs: build, PostgreSQL 15, Debian's httpd
 #   scripts/deps.sh test    the same, plus the test tools (clang, libFuzzer, llvm-symbolizer too)
 #   scripts/deps.sh bench   the same as test, plus the load generator (wrk)
+#   scripts/deps.sh deb     what make deb needs: the build, debhelper and dh_apache2, help2man
+#                           (the man pages), lintian
 #   scripts/deps.sh install what make install needs: build, Debian's httpd with mod_dbd's
 #                           PostgreSQL driver and mod_auth_cas, psql for the migrations (the
 #                           database itself runs elsewhere: no PostgreSQL server)
@@ -17,14 +19,18 @@ set -euo pipefail
 BUILD_PKGS="apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql libpq-dev libxml2-dev
 libxslt1-dev libssl-dev libzip-dev libxlsxwriter-dev postgresql-client-15 pkg-config make gcc"
 RUN_PKGS="$BUILD_PKGS postgresql-15"
+# the Debian package (make deb, and tests/integration/test_deb.py, which builds it;
+# dpkg-buildpackage checks for build-essential as well as Build-Depends)
+DEB_PKGS="$BUILD_PKGS build-essential dpkg-dev debhelper help2man lintian"
 # the tests; for the CAS test a real CAS server (Django), Apache's CAS client, and openssl for
 # the CAS server's certificate; xsltproc, libxml2's own HTML serializer that the module's is
 # compared with (test_templates.py); valgrind, which runs the unit tests a second time; openpyxl, a spreadsheet
-# reader that opens the .xlsx exports and the test workbooks
+# reader that opens the .xlsx exports and the test workbooks; what make deb needs (test_deb.py
+# builds the package)
 TEST_PKGS="check python3 python3-pytest python3-requests python3-html5lib python3-selenium
 chromium chromium-driver fonts-noto-cjk curl clang libclang-rt-14-dev llvm
 python3-django-cas-server libapache2-mod-auth-cas openssl xsltproc valgrind
-python3-openpyxl"
+python3-openpyxl $DEB_PKGS"
 # into an existing Apache in front of an existing database: no PostgreSQL server
 INSTALL_PKGS="$BUILD_PKGS libapache2-mod-auth-cas"
 
@@ -33,7 +39,8 @@ run) want=$RUN_PKGS ;;
 test) want="$RUN_PKGS $TEST_PKGS" ;;
 bench) want="$RUN_PKGS $TEST_PKGS wrk" ;;
 install) want=$INSTALL_PKGS ;;
-*) echo "deps.sh: run, test, bench or install" >&2; exit 2 ;;
+deb) want=$DEB_PKGS ;;
+*) echo "deps.sh: run, test, bench, install or deb" >&2; exit 2 ;;
 esac
 
 missing=""

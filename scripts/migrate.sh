@@ -12,6 +12,7 @@
 #
 #   scripts/migrate.sh CONNINFO
 #   scripts/migrate.sh SOCKET_DIR_OR_HOST [DBNAME]
+#   (the Debian package's lixiao-migrate, a link to /usr/share/lixiao/scripts/migrate.sh)
 #
 # CONNINFO is any connection libpq accepts, as one argument: keywords
 #   "host=db.example.edu.cn port=5432 dbname=lixiao user=lx_admin sslmode=verify-full
@@ -34,8 +35,11 @@
 # installed), version 10 or later; the server must be PostgreSQL 15 or later (the schema uses
 # UNIQUE NULLS NOT DISTINCT).
 set -euo pipefail
+# --help prints the comment above (the package's man page is made from it, by help2man)
+case ${1:-} in -h | --help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;; esac
 
-HERE=$(cd "$(dirname "$0")/.." && pwd)
+# the checkout, or /usr/share/lixiao when run as the package's /usr/bin/lixiao-migrate (a link)
+HERE=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 USAGE="usage: migrate.sh CONNINFO | migrate.sh SOCKET_DIR_OR_HOST [DBNAME]"
 TARGET=${1:?$USAGE}
 case $TARGET in

@@ -19,9 +19,10 @@ ENABLED = ("mods-enabled", "conf-enabled", "sites-enabled")
 
 class Apache:
     """A copy of /etc/apache2 (and of a2enmod's state) in base with the module staged by make
-    install DESTDIR=staged, on a port of its own, with run-time directories and a CAS session
-    directory of its own; lixiao.conf as a site edits it (site: its text in, the edited text
-    out: the database; the CAS server itself is not needed to start)."""
+    install DESTDIR=staged (staged None: the Debian package's, installed on this machine, with
+    its conf-available/lixiao.conf), on a port of its own, with run-time directories and a CAS
+    session directory of its own; lixiao.conf as a site edits it (site: its text in, the edited
+    text out: the database; the CAS server itself is not needed to start)."""
 
     def __init__(self, staged, base, site):
         self.staged = staged
@@ -37,14 +38,24 @@ class Apache:
         sessions.mkdir(mode=0o700)
         if IS_ROOT:
             shutil.chown(sessions, "www-data", "www-data")
-        for name in ("lixiao.load", "lixiao.conf"):
-            text = (staged / "etc/apache2/mods-available" / name).read_text()
-            for installed in (f"{LIBEXECDIR}/mod_lixiao.so", "/usr/share/mod_lixiao",
-                              "/etc/apache2/lixiao.secret"):
-                text = text.replace(installed, f"{staged}{installed}")
+
+        def edit(path, text):
             text = text.replace("CASCookiePath /var/cache/apache2/mod_auth_cas/",
                                 f"CASCookiePath {sessions}/")
-            (self.confdir / "mods-available" / name).write_text(site(text))
+            path.write_text(site(text))
+
+        if staged is None:
+            # the Debian package's files, installed on this machine: the copy's own
+            # conf-available/lixiao.conf, edited
+            conf = self.confdir / "conf-available/lixiao.conf"
+            edit(conf, conf.read_text())
+        else:
+            for name in ("lixiao.load", "lixiao.conf"):
+                text = (staged / "etc/apache2/mods-available" / name).read_text()
+                for installed in (f"{LIBEXECDIR}/mod_lixiao.so", "/usr/share/mod_lixiao",
+                                  "/etc/apache2/lixiao.secret"):
+                    text = text.replace(installed, f"{staged}{installed}")
+                edit(self.confdir / "mods-available" / name, text)
         (self.confdir / "ports.conf").write_text(f"Listen 127.0.0.1:{self.port}\n")
         with open(self.confdir / "apache2.conf", "a") as f:
             f.write("ServerName 127.0.0.1\n")
