@@ -2,8 +2,10 @@
  * lx_pagecache.c: see lx_pagecache.h.  One cache for the whole server (the main server's
  * LixiaoPageCache), created before the children start so that they all share it; a provider
  * that is not safe across processes and threads (shmcb says so of itself) is used under a
- * global mutex, as mod_ssl uses it.  Each kept value is the login it was made for, a NUL, and
- * the page: a page is served only to the login it names, whatever the key.
+ * global mutex, as mod_ssl uses it.  shmcb picks a subcache by an id's first byte (made for
+ * random session ids), so a page's id is the MD5 of its key, not the key, whose logins all
+ * begin alike; each kept value is the whole key, a NUL, and the page, and a page is served only
+ * when the key it was kept under is the one asked for (so also only to the login it names).
  */
 #include "lx_pagecache.h"
 
@@ -12,6 +14,7 @@
 #include "util_mutex.h"
 #include "apr_global_mutex.h"
 #include "apr_general.h"
+#include "apr_md5.h"
 
 #define LX_PAGECACHE_DEFAULT "shmcb:lixiao-pages(33554432)"  /* 32 MB: about 2,000 pages */
 #define LX_PAGECACHE_MAX_PAGE (64 * 1024)   /* a larger page is not kept (16 KB is usual) */
@@ -161,45 +164,54 @@ static void lx_pagecache_unlock(lx_pagecache *pc)
         apr_global_mutex_unlock(pc->mutex);
 }
 
+/* The whole key, beginning with the login it is for ("LOGIN/..."). */
+static const char *lx_full_key(request_rec *r, const char *key, const char *login)
+{
+    return apr_pstrcat(r->pool, login, "/", key, NULL);
+}
+
 int lx_pagecache_get(lx_pagecache *pc, request_rec *r, const char *key, const char *login,
                      const char **page, apr_size_t *len)
 {
-    apr_size_t login_len = strlen(login) + 1;
-    unsigned int size = (unsigned int)(login_len + LX_PAGECACHE_MAX_PAGE);
-    unsigned char *buf = apr_palloc(r->pool, size + 1);
+    const char *full = lx_full_key(r, key, login);
+    apr_size_t key_len = strlen(full) + 1;
+    unsigned int size = (unsigned int)(key_len + LX_PAGECACHE_MAX_PAGE);
+    unsigned char *buf = apr_palloc(r->pool, size + 1), id[APR_MD5_DIGESTSIZE];
     apr_status_t rv;
 
+    apr_md5(id, full, key_len - 1);
     if (!lx_pagecache_lock(pc))
         return 0;
-    rv = pc->provider->retrieve(pc->instance, r->server, (const unsigned char *)key,
-                                (unsigned int)strlen(key), buf, &size, r->pool);
+    rv = pc->provider->retrieve(pc->instance, r->server, id, sizeof(id), buf, &size, r->pool);
     lx_pagecache_unlock(pc);
-    /* served only to the login it was made for */
-    if (rv != APR_SUCCESS || size < login_len || memcmp(buf, login, login_len) != 0)
+    /* served only for the key, and so the login, it was kept under */
+    if (rv != APR_SUCCESS || size < key_len || memcmp(buf, full, key_len) != 0)
         return 0;
     buf[size] = '\0';
-    *page = (const char *)buf + login_len;
-    *len = size - login_len;
+    *page = (const char *)buf + key_len;
+    *len = size - key_len;
     return 1;
 }
 
 void lx_pagecache_put(lx_pagecache *pc, request_rec *r, const char *key, const char *login,
                       const char *page, apr_size_t len)
 {
-    apr_size_t login_len = strlen(login) + 1;
-    unsigned char *value;
+    const char *full = lx_full_key(r, key, login);
+    apr_size_t key_len = strlen(full) + 1;
+    unsigned char *value, id[APR_MD5_DIGESTSIZE];
     apr_status_t rv;
 
     if (len > LX_PAGECACHE_MAX_PAGE)
         return;
-    value = apr_palloc(r->pool, login_len + len);
-    memcpy(value, login, login_len);
-    memcpy(value + login_len, page, len);
+    apr_md5(id, full, key_len - 1);
+    value = apr_palloc(r->pool, key_len + len);
+    memcpy(value, full, key_len);
+    memcpy(value + key_len, page, len);
     if (!lx_pagecache_lock(pc))
         return;
-    rv = pc->provider->store(pc->instance, r->server, (const unsigned char *)key,
-                             (unsigned int)strlen(key), apr_time_now() + LX_PAGECACHE_KEEP,
-                             value, (unsigned int)(login_len + len), r->pool);
+    rv = pc->provider->store(pc->instance, r->server, id, sizeof(id),
+                             apr_time_now() + LX_PAGECACHE_KEEP, value,
+                             (unsigned int)(key_len + len), r->pool);
     lx_pagecache_unlock(pc);
     if (rv != APR_SUCCESS)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, LXLOGNO(0606)

@@ -27,7 +27,8 @@ void lx_pagecache_child_init(apr_pool_t *pchild, server_rec *s, lx_pagecache *pc
 const char *lx_pagecache_mark_now(const lx_pagecache *pc);
 const char *lx_pagecache_mark_request(const lx_pagecache *pc);
 
-/* The page kept under key for login: 1 with *page and *len (in r->pool), 0 when none. */
+/* The page kept under key for login: 1 with *page and *len (in r->pool), 0 when none.  A
+ * page is kept for one login: another login's key never finds it. */
 int lx_pagecache_get(lx_pagecache *pc, request_rec *r, const char *key, const char *login,
                      const char **page, apr_size_t *len);
 /* Keep page under key for login (a page too large for the cache is not kept). */

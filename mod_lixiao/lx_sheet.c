@@ -169,16 +169,15 @@ static int lx_own_sheet_etag(lx_req *q, const char *version)
     return ap_meets_conditions(r) == HTTP_NOT_MODIFIED ? HTTP_NOT_MODIFIED : OK;
 }
 
-/* The page cache's key of a student's own page: whose, which version of the sheet, which
- * stylesheets, which virtual host and base; NULL when the page is not to be kept (no cache,
+/* The page cache's key of a student's own page (the cache adds whose): which version of the
+ * sheet, which stylesheets, which virtual host and base; NULL when the page is not to be kept (no cache,
  * no version, or a page read from a standby, which says how current it is). */
 static const char *lx_own_page_key(lx_req *q, const char *version)
 {
     if (!q->conf->page_cache || !version || lx_db_as_of(q->db))
         return NULL;
-    return apr_pstrcat(q->r->pool, q->account->login, "/", version, "/",
-                       q->conf->templates_tag, "/", q->r->server->server_hostname, "/",
-                       q->conf->base_url, NULL);
+    return apr_pstrcat(q->r->pool, version, "/", q->conf->templates_tag, "/",
+                       q->r->server->server_hostname, "/", q->conf->base_url, NULL);
 }
 
 /*

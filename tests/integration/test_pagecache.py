@@ -98,3 +98,17 @@ def test_a_bad_page_cache_is_refused_at_start(env, tmp_path, directive, message)
     from test_config import try_start
     code, out = try_start(env, tmp_path, lambda c: c + "\n" + directive + "\n")
     assert code != 0 and message in out, out[-800:]
+
+
+def test_the_pages_of_many_students_are_all_kept(httpd, env):
+    """The default 32 MB holds about 2,000 pages.  shmcb picks a subcache by an id's first byte;
+    ids that began with the student number (all "20...") shared one subcache of 2 MB, and the
+    second view of the 200th student found their page scrolled out."""
+    nos = students_who_log_in(env, 200)
+    assert len(nos) == 200
+    for n in nos:
+        own_page(httpd, n)
+    reset(env)
+    for n in nos:
+        own_page(httpd, n)
+    assert sheet_renders(env) == 0
