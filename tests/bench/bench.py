@@ -153,6 +153,15 @@ class Wrk:
         return result
 
 
+def alternate(w, what, runs, scenarios):
+    """ROUNDS rounds of scenarios ((key, label, plan), ...) one after another, each run's figures
+    added to runs[key]."""
+    for k in range(ROUNDS):
+        log(f"{what}, round {k + 1} of {ROUNDS}")
+        for key, label, plan in scenarios:
+            runs.setdefault(key, []).append(w(label, plan))
+
+
 def median_of(results):
     """The median of each figure over the rounds; errors are added up, not medianed."""
     out = {k: statistics.median(r[k] for r in results) for k in results[0]}
@@ -302,10 +311,9 @@ Alias /bench-open "{static}"
             runs["api"].append(w("d portal status API", api))
         with self.httpd.extra_conf("zz-first-view", f"LixiaoPageCache {FIRST_VIEW_CACHE}\n"):
             w("warm-up", page, duration=3, record=False)
-            for k in range(ROUNDS):
-                log(f"first views, round {k + 1} of {ROUNDS}")
-                runs["static"].append(w("a static file, authenticated", static))
-                runs["page"].append(w("b student page, first view after a change", page))
+            alternate(w, "first views", runs, [
+                ("static", "a static file, authenticated", static),
+                ("page", "b student page, first view after a change", page)])
         for k, v in runs.items():
             self.figures[k] = median_of(v)
         self.figures["page_bytes"] = self.page_bytes
@@ -359,11 +367,10 @@ Alias /lx/bench-static "{static}"
             w = Wrk(env.httpd.url, self.plans)
             for p in (static_plan, page_plan):
                 w("warm-up", p, duration=3, record=False)
-            runs = {"static_cas": [], "page_cas": []}
-            for k in range(ROUNDS):
-                log(f"CAS, round {k + 1} of {ROUNDS}")
-                runs["static_cas"].append(w("j static file behind CAS", static_plan))
-                runs["page_cas"].append(w("j student page behind CAS, unchanged", page_plan))
+            runs = {}
+            alternate(w, "CAS", runs, [
+                ("static_cas", "j static file behind CAS", static_plan),
+                ("page_cas", "j student page behind CAS, unchanged", page_plan)])
             for k, v in runs.items():
                 self.figures[k] = median_of(v)
             self.wrk.runs += w.runs
