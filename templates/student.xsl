@@ -348,7 +348,7 @@
           <span class="hint"><xsl:value-of select="@hint"/></span>
         </xsl:if>
       </th>
-      <td class="c-state" data-label="状态">
+      <td class="c-state">
         <xsl:choose>
           <!-- an optional step (the deposit refund) is not a to-do -->
           <xsl:when test="@optional = '1' and @state = 'pending'">
@@ -363,7 +363,7 @@
           </xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-how" data-label="办理方式">
+      <td class="c-how">
         <xsl:choose>
           <xsl:when test="@how">
             <xsl:call-template name="how-label">
@@ -373,17 +373,15 @@
           <xsl:when test="@automatic and @state = 'pending'">
             <span class="muted">自动</span>
           </xsl:when>
-          <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-who" data-label="经办人"><xsl:call-template name="who"/></td>
-      <td class="c-at" data-label="办理时间">
+      <td class="c-who"><xsl:call-template name="who"/></td>
+      <td class="c-at">
         <xsl:choose>
           <xsl:when test="@at"><time><xsl:value-of select="@at"/></time></xsl:when>
-          <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
         </xsl:choose>
       </td>
-      <td class="c-note" data-label="备注"><xsl:value-of select="@note"/></td>
+      <td class="c-note"><xsl:value-of select="@note"/></td>
     </tr>
   </xsl:template>
 
@@ -401,7 +399,6 @@
       <xsl:when test="@how = 'rule' or starts-with(@by-login, 'system:')
                       or starts-with(@by-login, 'cli:')">系统</xsl:when>
       <xsl:when test="@by-login">经办人员</xsl:when>
-      <xsl:otherwise><span class="muted">—</span></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
