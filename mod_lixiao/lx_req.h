@@ -111,5 +111,8 @@ int lx_batch_xml(lx_req *q, xmlNodePtr page, const lx_desk *d, const char *step,
 
 /* ---- lx_status_json.c: the portal's status document of one student ---- */
 int lx_status_json(lx_req *q, const char *student_no, const char **json);
+/* The document of rows of lx.api_status_rows (ordered as lx_status_json reads them), NULL when
+ * they name no student. */
+const char *lx_status_json_rows(lx_req *q, const PGresult *res);
 
 #endif

@@ -42,19 +42,25 @@ static const char *lx_json_step_head(apr_pool_t *p, const PGresult *res, int i)
  * status (503 and friends). */
 int lx_status_json(lx_req *q, const char *student_no, const char **json)
 {
-    apr_pool_t *p = q->r->pool;
     const char *params[1] = {student_no};
-    apr_array_header_t *steps, *left;
     PGresult *res;
-    int i, required = 0, done = 0;
 
-    *json = NULL;
     res = lx_db_prepared(q->db, "SELECT * FROM lx.api_status_rows WHERE student_no = $1 "
                                 "ORDER BY point_sort, step_sort, step_id", 1, params);
     if (!res)
         return q->db->status;
-    if (PQntuples(res) == 0)
-        return OK;
+    *json = lx_status_json_rows(q, res);
+    return OK;
+}
+
+const char *lx_status_json_rows(lx_req *q, const PGresult *res)
+{
+    apr_pool_t *p = q->r->pool;
+    apr_array_header_t *steps, *left;
+    int i, required = 0, done = 0;
+
+    if (PQntuples(res) == 0 || !lx_value(res, 0, "student_no"))
+        return NULL;
 
     steps = apr_array_make(p, PQntuples(res), sizeof(const char *));
     left = apr_array_make(p, PQntuples(res), sizeof(const char *));
@@ -80,7 +86,7 @@ int lx_status_json(lx_req *q, const char *student_no, const char **json)
                 ", \"location\": ", lx_json_text(p, res, i, "location"), "}", NULL);
     }
 
-    *json = apr_pstrcat(p,
+    return apr_pstrcat(p,
         "{\"student\": {\"student_no\": ", lx_json_text(p, res, 0, "student_no"),
         ", \"name\": ", lx_json_text(p, res, 0, "name"),
         ", \"college\": ", lx_json_text(p, res, 0, "college"),
@@ -96,5 +102,4 @@ int lx_status_json(lx_req *q, const char *student_no, const char **json)
         /* null when read from the primary; from a standby, the time it is current to */
         "], \"as_of\": ", lx_json_time(p, lx_db_as_of(q->db), q->conf->utc_offset),
         "}", NULL);
-    return OK;
 }

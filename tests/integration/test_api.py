@@ -40,6 +40,23 @@ def error_code(r):
 
 # ---- the portal's status lookup -----------------------------------------------------------
 
+def test_a_status_lookup_is_one_statement(httpd, env, tokens):
+    """Issue 23: the portal's lookup cost two round trips (the token, then the rows); the token's
+    check and the rows are one statement now, with the same answers for a token of another
+    purpose (403), an unknown token (401) and an unknown student (404)."""
+    status(httpd, "2022010002", bearer(tokens["portal"]))      # the token's last use written
+    env.cluster.psql("SELECT pg_stat_statements_reset()")
+    for _ in range(20):
+        assert status(httpd, "2022010002", bearer(tokens["portal"])).status_code == 200
+    calls = int(env.cluster.psql("""
+        SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
+          JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'lx_app'""")[0][0])
+    assert calls == 20
+    assert error_code(status(httpd, "2022010002", bearer(tokens["library"]))) == "forbidden"
+    assert error_code(status(httpd, "2022010002", bearer("x" * 40))) == "unauthenticated"
+    assert error_code(status(httpd, "2099999999", bearer(tokens["portal"]))) == "not_found"
+
+
 def test_status_for_the_portal(httpd, tokens):
     r = status(httpd, "2022010002", bearer(tokens["portal"]))
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
