@@ -7,6 +7,7 @@ from base64 import b64encode
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update",
@@ -34,3 +35,12 @@ def login(driver, user, password="demo"):
     token = b64encode(f"{user}:{password}".encode()).decode()
     driver.execute_cdp_cmd("Network.setExtraHTTPHeaders",
                            {"headers": {"Authorization": f"Basic {token}"}})
+
+
+def focused(browser, name):
+    """The element with focus once it is the field called name: Chromium applies autofocus a
+    moment after the page is complete (on a loaded machine, after the test looked: CI failed
+    on it), as a person sees the cursor arrive before typing."""
+    WebDriverWait(browser, 10).until(
+        lambda d: d.switch_to.active_element.get_attribute("name") == name)
+    return browser.switch_to.active_element

@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from chromium import chromium, login
+from chromium import chromium, focused, login
 from data import confirm_via_door, make_class, state
 
 OP, AT, STEP = "op_college_01", "college:01", "party_transfer"
@@ -107,10 +107,11 @@ def test_search_confirm_and_revoke_by_keyboard_alone(httpd, env, browser):
     _, (s,) = make_class(env, "01", 1, party_member=True)
     login(browser, OP)
     browser.get(f"{httpd.url}/lx/op?at={AT}")
-    press(browser, s, Keys.ENTER)                       # the search box has focus
+    focused(browser, "q")                               # the search box has focus
+    press(browser, s, Keys.ENTER)
     wait_new_page(browser)
     assert f"s={s}" in browser.current_url
-    browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)     # to the first step
+    focused(browser, "q").send_keys(Keys.ARROW_DOWN)    # to the first step
     first = browser.switch_to.active_element
     assert first.get_attribute("type") == "checkbox"
     code = first.get_attribute("name").removeprefix("step.")

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from chromium import chromium, login
+from chromium import chromium, focused, login
 from data import make_class, state
 from lxenv import REPO
 
@@ -140,14 +140,13 @@ def test_speed_of_both_modes_for_100_students(httpd, env, browser):
     browser.get(f"{httpd.url}/lx/op?at={AT}")
     keys, t0 = 0, time.perf_counter()
     for no in nos:
-        box = browser.switch_to.active_element
-        assert box.get_attribute("name") == "q"
+        box = focused(browser, "q")
         browser.execute_script("window.lxOldPage = true")
         box.send_keys(no + Keys.ENTER)
         keys += len(no) + 1
         WebDriverWait(browser, 20).until(lambda d: d.execute_script(
             "return window.lxOldPage === undefined && document.readyState === 'complete'"))
-        browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+        focused(browser, "q").send_keys(Keys.ARROW_DOWN)
         keys += 1
         assert browser.switch_to.active_element.get_attribute("name") == f"step.{STEP}"
         browser.switch_to.active_element.send_keys(Keys.SPACE)
@@ -182,8 +181,7 @@ def test_the_desk_fits_one_screen_and_the_keyboard(httpd, env, browser):
     assert bottom <= height
     assert browser.execute_script(
         "return document.querySelector('#h-student').getBoundingClientRect().top > 0")
-    box = browser.switch_to.active_element
-    assert box.get_attribute("name") == "q"
+    box = focused(browser, "q")
     box.send_keys(Keys.ARROW_DOWN)
     assert browser.switch_to.active_element.get_attribute("name") == f"step.{STEP}"
     browser.switch_to.active_element.send_keys(Keys.SPACE)

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from chromium import chromium, login
+from chromium import chromium, focused, login
 from data import make_class
 from lxenv import REPO
 from test_season import SEASON_SCREENS
@@ -120,8 +120,7 @@ def test_screens_of_the_staff_guides(httpd, env, browser):
     s.save("home-staff", "我负责的离校点", "main")
 
     s.get("/op?at=college:01")
-    box = browser.switch_to.active_element
-    assert box.get_attribute("name") == "q"          # the search box has focus
+    box = focused(browser, "q")                      # the search box has focus
     box.send_keys(first)
     s.save("desk-search", "查询学生", "#h-search")
 
