@@ -135,9 +135,12 @@ DECLARE
     v_step integer;
     ids integer[];
     unknown text[];
-    r record;
     refused boolean := false;
-    res text[] := '{}';        -- rows as 'student_id|step_code|outcome|detail'
+    -- the outcomes, a row of lx.change an element of each
+    r_sid integer[] := '{}';
+    r_code text[] := '{}';
+    r_outcome text[] := '{}';
+    r_detail text[] := '{}';
 BEGIN
     SELECT a.key INTO v_key
       FROM lx.desk_assignments(p_login) a
@@ -171,14 +174,15 @@ BEGIN
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'unknown step %', v_code USING ERRCODE = 'LX404';
             END IF;
-            FOR r IN SELECT * FROM lx.change(p_action, v_step, ids, p_how, p_login, p_note,
-                                             p_addr, p_request_id || ':' || v_code, true) LOOP
-                res := res || (r.student_id || '|' || v_code || '|' || r.outcome || '|'
-                               || coalesce(r.detail, ''));
-                IF r.outcome NOT IN ('ok', 'unchanged', 'replayed') THEN
-                    refused := true;
-                END IF;
-            END LOOP;
+            SELECT r_sid || array_agg(c.student_id ORDER BY c.student_id),
+                   r_code || array_agg(v_code ORDER BY c.student_id),
+                   r_outcome || array_agg(c.outcome ORDER BY c.student_id),
+                   r_detail || array_agg(c.detail ORDER BY c.student_id),
+                   refused OR coalesce(bool_or(c.outcome NOT IN ('ok', 'unchanged', 'replayed')),
+                                       false)
+              INTO r_sid, r_code, r_outcome, r_detail, refused
+              FROM lx.change(p_action, v_step, ids, p_how, p_login, p_note, p_addr,
+                             p_request_id || ':' || v_code, true) c;
         END LOOP;
         IF refused THEN
             RAISE EXCEPTION 'refused' USING ERRCODE = 'LX499';
@@ -187,17 +191,18 @@ BEGIN
         NULL;       -- every write of the block is undone; the outcomes are reported below
     END;
 
+    -- the names of the steps a detail names, looked up only where there is a detail
     RETURN QUERY
     SELECT v_key, s.student_no, s.name, x.step_code, st.name,
            CASE WHEN refused AND x.outcome IN ('ok', 'replayed') THEN 'held' ELSE x.outcome END,
            nullif(x.detail, ''),
-           (SELECT string_agg(d.name, '、' ORDER BY array_position(string_to_array(x.detail, ' '),
-                                                                 d.code))
-              FROM lx.step d WHERE d.code = ANY (string_to_array(x.detail, ' ')))
-      FROM (SELECT split_part(v, '|', 1)::integer AS sid, split_part(v, '|', 2) AS step_code,
-                   split_part(v, '|', 3) AS outcome, split_part(v, '|', 4) AS detail,
-                   ord
-              FROM unnest(res) WITH ORDINALITY AS u (v, ord)) x
+           CASE WHEN x.detail <> '' THEN
+               (SELECT string_agg(d.name, '、' ORDER BY array_position(string_to_array(x.detail,
+                                                                                    ' '),
+                                                                     d.code))
+                  FROM lx.step d WHERE d.code = ANY (string_to_array(x.detail, ' '))) END
+      FROM unnest(r_sid, r_code, r_outcome, r_detail) WITH ORDINALITY
+           AS x (sid, step_code, outcome, detail, ord)
       JOIN lx.student s ON s.id = x.sid
       JOIN lx.step st ON st.code = x.step_code
      ORDER BY x.ord;
