@@ -1,5 +1,5 @@
 /*
- * action_change.c: the desk's state changes, all through lx.desk_change
+ * action_change.c: the desk's state changes, all through lx.desk_door
  * (sql/functions/desk.sql), which goes through the one door lx.change and is all or nothing:
  *
  *   POST /lx/op/confirm   how=individual: s and the ticked step.CODE fields
@@ -178,26 +178,62 @@ static int lx_scan_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGres
     return lx_render(q, page);
 }
 
-/* Run the change and answer: 303 back to the desk, or the page again with the refusals. */
-static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
+/* The change through the door (lx.desk_door, sql/functions/desk.sql), from the desk of
+ * desk_key (NULL: the user's first): its rows, or NULL with q->db's status. */
+static PGresult *lx_door_call(lx_req *q, const char *desk_key, const lx_change *c)
 {
     request_rec *r = q->r;
-    const char *params[8];
-    PGresult *res;
+    const char *params[9];
 
-    params[0] = c->action;
-    params[1] = lx_pg_array(r->pool, c->steps);
-    params[2] = lx_pg_array(r->pool, c->students);
-    params[3] = c->how;
-    params[4] = r->user;
-    params[5] = c->note;
-    params[6] = r->useragent_ip;
-    params[7] = c->rid;
-    res = lx_db_query(q->db, "SELECT * FROM lx.desk_change($1, $2, $3, $4, $5, $6, $7, $8)",
-                      8, params);
+    params[0] = r->user;
+    params[1] = desk_key;
+    params[2] = c->action;
+    params[3] = lx_pg_array(r->pool, c->steps);
+    params[4] = lx_pg_array(r->pool, c->students);
+    params[5] = c->how;
+    params[6] = c->note;
+    params[7] = r->useragent_ip;
+    params[8] = c->rid;
+    return lx_db_prepared(q->db,
+                          "SELECT * FROM lx.desk_door($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                          9, params);
+}
+
+static int lx_no_desk(const PGresult *res)
+{
+    return PQntuples(res) > 0 && lx_value_is(res, 0, "outcome", "no_desk");
+}
+
+/* With the desk open: run the change and answer, 303 back to the desk, or the page again with
+ * the refusals. */
+static int lx_change_run(lx_req *q, const lx_desk *d, lx_change *c)
+{
+    PGresult *res = lx_door_call(q, d->key, c);
+
     if (!res)
         return q->db->status;
+    if (lx_no_desk(res)) {
+        q->message = "您没有该离校点的操作权限。";     /* taken away a moment ago */
+        return HTTP_FORBIDDEN;
+    }
     return lx_change_answer(q, d, c, res);
+}
+
+/* Back to the desk after a change that went through: 303 to /lx/op?at=KEY&s=NO&ok=N, the steps
+ * of one student; students=N after a class's or a dorm room's batch, which counts students;
+ * undone=N after a revoke. */
+static int lx_change_back(lx_req *q, const char *desk_key, const lx_change *c, int changed)
+{
+    request_rec *r = q->r;
+    lx_desk key_only;
+
+    memset(&key_only, 0, sizeof(key_only));
+    key_only.key = desk_key;
+    apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool,
+        lx_desk_url(q, &key_only, c->anchor, apr_psprintf(r->pool, "%s=%d",
+                    strcmp(c->action, "revoke") == 0 ? "undone"
+                    : lx_change_is_batch(c) ? "students" : "ok", changed)), r));
+    return HTTP_SEE_OTHER;
 }
 
 /* After a change: 303 back to the desk when nothing was refused (a script asking for XML gets
@@ -267,15 +303,8 @@ static int lx_change_answer(lx_req *q, const lx_desk *d, lx_change *c, const PGr
     if (status == OK && !q->want_xml && strcmp(c->action, "confirm") == 0
         && lx_unchanged(res) > 0)
         return lx_change_done_before(q, d, c, res, changed);
-    if (status == OK && !q->want_xml) {
-        /* the desk says what was counted: steps of one student (ok=, undone=) or the
-         * students of a class or room (students=) */
-        apr_table_setn(r->headers_out, "Location", ap_construct_url(r->pool,
-            lx_desk_url(q, d, c->anchor, apr_psprintf(r->pool, "%s=%d",
-                        strcmp(c->action, "revoke") == 0 ? "undone"
-                        : lx_change_is_batch(c) ? "students" : "ok", changed)), r));
-        return HTTP_SEE_OTHER;
-    }
+    if (status == OK && !q->want_xml)
+        return lx_change_back(q, d->key, c, changed);
 
     /* the page again: the batch list for a refused batch, else the desk with the student */
     if (lx_change_is_batch(c)) {
@@ -334,89 +363,171 @@ static int lx_change_prepare(lx_req *q, const char *action, apr_table_t **form, 
     int rc = lx_post_form(q, "desk", form);
     if (rc != OK)
         return rc;
-    rc = lx_desk_open(q, apr_table_get(*form, "at"), d);
-    if (rc != OK)
+    /* the door's first pass (no account yet: lx_route.c) opens the desk in its one statement */
+    *d = NULL;
+    if (q->account && (rc = lx_desk_open(q, apr_table_get(*form, "at"), d)) != OK)
         return rc;
     memset(c, 0, sizeof(*c));
     c->action = action;
     return lx_change_from_form(q, *form, c);
 }
 
-int lx_action_confirm(lx_req *q)
+/* The account and the desk, looked up as every other page does, for an answer that shows
+ * the desk (a refusal, ?format=xml, continuous mode) after the door's one statement. */
+static int lx_door_desk(lx_req *q, const char *at, lx_desk **d)
 {
-    apr_table_t *form;
-    lx_desk *d;
-    lx_change c;
-    int rc = lx_change_prepare(q, "confirm", &form, &d, &c);
+    int rc = lx_account_load(q->r, q->db, &q->account);
+    return rc == OK ? lx_desk_open(q, at, d) : rc;
+}
 
+/*
+ * A confirm or a revoke in one round trip (lx.desk_door, sql/functions/desk.sql: the desk,
+ * the rules, the states, the events, the counters and the form's id in one call).  Success
+ * goes back to the desk at once; an answer that shows a page looks up the account and the
+ * desk after it.  No desk of the user's: DECLINED, and lx_route.c looks up the account and
+ * runs the action again, which then refuses as every page does (nothing was done).
+ */
+static int lx_door_run(lx_req *q, lx_change *c, const char *at)
+{
+    const char *message;
+    PGresult *res = lx_door_call(q, at, c);
+    lx_desk *d;
+    int changed, status, rc;
+
+    if (!res) {
+        /* a refusal of the door itself (LX4nn) on the page of the desk's user, as before */
+        status = q->db->status;
+        message = q->db->message;
+        if (status != HTTP_SERVICE_UNAVAILABLE && lx_door_desk(q, at, &d) == OK) {
+            q->db->status = status;
+            q->db->message = message;
+        }
+        return status;
+    }
+    if (lx_no_desk(res))
+        return DECLINED;
+    status = lx_result_xml(q, NULL, res, c, &changed);
+    if (status == OK && PQntuples(res) > 0 && !q->want_xml && !c->scan
+        && !(strcmp(c->action, "confirm") == 0 && lx_unchanged(res) > 0))
+        return lx_change_back(q, lx_value(res, 0, "desk_key"), c, changed);
+    rc = lx_door_desk(q, at, &d);
+    return rc == OK ? lx_change_answer(q, d, c, res) : rc;
+}
+
+/* The end of a confirm's or a revoke's checks: rc (OK, or the refusal of the form) and why
+ * it goes back to the operator (again).  With the account (the second pass, or the scope's
+ * path) the refusal or the change as ever; on the door's first pass a refused form declines,
+ * so that the account's and the desk's refusals come first, as on every page. */
+static int lx_change_go(lx_req *q, lx_desk *d, lx_change *c, apr_table_t *form, int rc,
+                        const char *again)
+{
+    if (!q->account) {
+        if (rc != OK || again) {
+            q->message = NULL;
+            return DECLINED;
+        }
+        return lx_door_run(q, c, apr_table_get(form, "at"));
+    }
     if (rc != OK)
         return rc;
-    if (!c.how || (strcmp(c.how, "individual") != 0 && strcmp(c.how, "class") != 0
-                   && strcmp(c.how, "dorm") != 0)) {
+    if (again)
+        return lx_change_again(q, d, c, again);
+    return lx_change_run(q, d, c);
+}
+
+/* The checks of a confirm's form: OK, a refusal, or OK with *again (nothing ticked). */
+static int lx_confirm_checks(lx_req *q, apr_table_t *form, lx_change *c, const char **again)
+{
+    (void)form;
+    if (!c->how || (strcmp(c->how, "individual") != 0 && strcmp(c->how, "class") != 0
+                    && strcmp(c->how, "dorm") != 0)) {
         q->message = "办理方式不正确。";
         return HTTP_BAD_REQUEST;
     }
-    if (strcmp(c.how, "individual") == 0) {
-        if (c.students->nelts > 0) {
+    if (strcmp(c->how, "individual") == 0) {
+        if (c->students->nelts > 0) {
             q->message = "个人办理只针对当前学生。";
             return HTTP_BAD_REQUEST;
         }
-        APR_ARRAY_PUSH(c.students, const char *) = c.anchor;
-        if (c.steps->nelts > LX_STEPS_MAX)
+        APR_ARRAY_PUSH(c->students, const char *) = c->anchor;
+        if (c->steps->nelts > LX_STEPS_MAX)
             return HTTP_BAD_REQUEST;
     }
-    else if (c.steps->nelts != 1) {
+    else if (c->steps->nelts != 1) {
         q->message = "批量办理一次只能办理一项业务。";
         return HTTP_BAD_REQUEST;
     }
-    if (c.students->nelts > LX_BATCH_MAX) {
+    if (c->students->nelts > LX_BATCH_MAX) {
         q->message = apr_psprintf(q->r->pool, "一次最多提交 %d 名学生。", LX_BATCH_MAX);
         return HTTP_BAD_REQUEST;
     }
-    if (c.steps->nelts == 0 || c.students->nelts == 0)
-        return lx_change_again(q, d, &c, c.steps->nelts == 0 ? "请至少勾选一项业务后再提交。"
-                                                             : "请至少勾选一名学生后再提交。");
-    return lx_change_run(q, d, &c);
+    if (c->steps->nelts == 0 || c->students->nelts == 0)
+        *again = c->steps->nelts == 0 ? "请至少勾选一项业务后再提交。"
+                                      : "请至少勾选一名学生后再提交。";
+    return OK;
 }
 
-int lx_action_revoke(lx_req *q)
+/* The checks of a revoke's form, as lx_confirm_checks. */
+static int lx_revoke_checks(lx_req *q, apr_table_t *form, lx_change *c, const char **again)
 {
-    apr_table_t *form;
-    lx_desk *d;
-    lx_change c;
-    const char *step;
-    int rc = lx_change_prepare(q, "revoke", &form, &d, &c);
+    const char *step = apr_table_get(form, "step");
 
-    if (rc != OK)
-        return rc;
-    step = apr_table_get(form, "step");
-    c.note = apr_table_get(form, "reason");
-    c.note = c.note ? lx_text_trim(apr_pstrdup(q->r->pool, c.note)) : NULL;
+    c->note = apr_table_get(form, "reason");
+    c->note = c->note ? lx_text_trim(apr_pstrdup(q->r->pool, c->note)) : NULL;
     if (!lx_step_code_valid(step)) {
         q->message = "请选择要撤销的业务。";
         return HTTP_BAD_REQUEST;
     }
-    if (!c.note || !*c.note || !lx_note_ok(c.note))
-        return lx_change_again(q, d, &c, !c.note || !*c.note ? "撤销须填写原因，请填写后再提交。"
-                                                             : "原因不能超过 200 字。");
-    /* one student, or a batch undone at once (sid.NO fields, how=class|dorm) */
-    if (!c.how)
-        c.how = "individual";
-    if (strcmp(c.how, "individual") == 0) {
-        if (c.students->nelts > 0)
-            return HTTP_BAD_REQUEST;
-        APR_ARRAY_PUSH(c.students, const char *) = c.anchor;
+    if (!c->note || !*c->note || !lx_note_ok(c->note)) {
+        *again = !c->note || !*c->note ? "撤销须填写原因，请填写后再提交。"
+                                       : "原因不能超过 200 字。";
+        return OK;
     }
-    else if (strcmp(c.how, "class") != 0 && strcmp(c.how, "dorm") != 0) {
+    /* one student, or a batch undone at once (sid.NO fields, how=class|dorm) */
+    if (!c->how)
+        c->how = "individual";
+    if (strcmp(c->how, "individual") == 0) {
+        if (c->students->nelts > 0)
+            return HTTP_BAD_REQUEST;
+        APR_ARRAY_PUSH(c->students, const char *) = c->anchor;
+    }
+    else if (strcmp(c->how, "class") != 0 && strcmp(c->how, "dorm") != 0) {
         q->message = "办理方式不正确。";
         return HTTP_BAD_REQUEST;
     }
-    if (c.students->nelts == 0 || c.students->nelts > LX_BATCH_MAX) {
+    if (c->students->nelts == 0 || c->students->nelts > LX_BATCH_MAX) {
         q->message = apr_psprintf(q->r->pool, "请勾选 1 至 %d 名学生。", LX_BATCH_MAX);
         return HTTP_BAD_REQUEST;
     }
-    APR_ARRAY_PUSH(c.steps, const char *) = step;
-    return lx_change_run(q, d, &c);
+    APR_ARRAY_PUSH(c->steps, const char *) = step;
+    return OK;
+}
+
+/* A confirm or a revoke: its form, its checks, then lx_change_go. */
+static int lx_change_action(lx_req *q, const char *action,
+                            int (*checks)(lx_req *, apr_table_t *, lx_change *, const char **))
+{
+    apr_table_t *form = NULL;
+    lx_desk *d;
+    lx_change c;
+    const char *again = NULL;
+    int rc = lx_change_prepare(q, action, &form, &d, &c);
+
+    if (rc == OK)
+        rc = checks(q, form, &c, &again);
+    else if (!form || (q->account && !d))
+        return rc;     /* the form's body or the desk refused */
+    return lx_change_go(q, d, &c, form, rc, again);
+}
+
+int lx_action_confirm(lx_req *q)
+{
+    return lx_change_action(q, "confirm", lx_confirm_checks);
+}
+
+int lx_action_revoke(lx_req *q)
+{
+    return lx_change_action(q, "revoke", lx_revoke_checks);
 }
 
 /* Before a whole-scope batch: the desk again, with the exact number it will confirm and the

@@ -17,7 +17,10 @@ enum {
                          * opens the database: runs before any authorisation */
     LX_R_FORM = 8,      /* a POST form, read and its CSRF token checked before the database */
     LX_R_UPLOAD = 16,   /* a POST upload (multipart), likewise */
-    LX_R_PREFIX = 32    /* the path and everything below it (known, when given, decides) */
+    LX_R_PREFIX = 32,   /* the path and everything below it (known, when given, decides) */
+    LX_R_DOOR = 64      /* the door's actions: the account is checked in their one statement
+                         * (the handler runs first without q->account and returns DECLINED
+                         * to have it looked up here, then runs again with it) */
 };
 
 typedef struct lx_route_entry {
@@ -39,8 +42,8 @@ static const lx_route_entry lx_routes[] = {
     {M_GET,  "/op/",             lx_page_desk,              0, NULL, NULL},
     {M_POST, "/op/search",       lx_page_desk_search,       LX_R_FORM, "desk", NULL},
     {M_GET,  "/op/batch",        lx_page_batch,             0, NULL, NULL},
-    {M_POST, "/op/confirm",      lx_action_confirm,         LX_R_FORM, "desk", NULL},
-    {M_POST, "/op/revoke",       lx_action_revoke,          LX_R_FORM, "desk", NULL},
+    {M_POST, "/op/confirm",      lx_action_confirm,         LX_R_FORM | LX_R_DOOR, "desk", NULL},
+    {M_POST, "/op/revoke",       lx_action_revoke,          LX_R_FORM | LX_R_DOOR, "desk", NULL},
     {M_POST, "/op/scope",        lx_action_scope,           LX_R_FORM, "desk", NULL},
     {M_GET,  "/op/export",       lx_page_export,            0, NULL, NULL},
     {M_GET,  "/stats",           lx_page_stats,             LX_R_READ, NULL, NULL},
@@ -262,6 +265,12 @@ int lx_route(request_rec *r)
     /* the account of r->user, first: someone without one learns nothing of the routes (403
      * everywhere); for a student's own sheet, with the sheet when it may */
     rc = e && (e->flags & LX_R_OWN) ? lx_sheet_with_account(q) : DECLINED;
+    if (e && (e->flags & LX_R_DOOR)) {
+        /* one round trip for a confirm or a revoke: the account comes with the change */
+        rc = e->handler(q);
+        if (rc != DECLINED)
+            return lx_route_answer(q, rc);
+    }
     if (rc == DECLINED)
         rc = lx_account_load(r, q->db, &q->account);
     if (rc == HTTP_FORBIDDEN && !q->account)

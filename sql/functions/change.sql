@@ -198,7 +198,7 @@ $$;
 -- each for a class.  The same rules, now once per college and programme and, for the
 -- prerequisites, the set-based rules of rules.sql over all the students; the outcomes are
 -- those of 002.  Its statements, and those of the counters
--- and of lx.desk_change, keep one generic plan per connection: PL/pgSQL's default planned the
+-- and of lx.desk_door, keep one generic plan per connection: PL/pgSQL's default planned the
 -- large statement anew on every call (custom plans looked cheaper), half of a single confirm.
 CREATE OR REPLACE FUNCTION lx.change(p_action text, p_step_id integer, p_students integer[], p_how text,
                           p_login text, p_note text DEFAULT NULL, p_addr inet DEFAULT NULL,

@@ -1,5 +1,5 @@
 -- desk.sql: what the operator desk (/lx/op) reads (assignments, scope, search, batch lists),
--- and its all-or-nothing entry to the door (lx.desk_change).
+-- and its all-or-nothing entry to the door (lx.desk_door).
 
 -- The desks an operator may open: their operator_point rows; an administrator every point (for
 -- a college-scoped point, each college).  The deferral point has its own page.  key identifies a
@@ -109,39 +109,64 @@ LANGUAGE sql STABLE AS $$
      ORDER BY s.student_no
 $$;
 
--- The desk's entry to the door: confirm or revoke some steps (by code) for some students (by
--- number), all or nothing.  One lx.change call per step, each set-based over the students.  If
--- any student or step is refused, every write of this call is undone (a subtransaction) and the
--- refused ones are listed; those that would have passed come back as 'held'.  Each step's call
--- carries p_request_id suffixed with the step code, so that a form sent twice changes nothing.
-CREATE OR REPLACE FUNCTION lx.desk_change(p_action text, p_step_codes text[], p_student_nos text[], p_how text, p_login text, p_note text, p_addr inet, p_request_id text)
- RETURNS TABLE(student_no text, name text, step_code text, step_name text, outcome text, detail text, detail_names text)
- LANGUAGE plpgsql
- SET plan_cache_mode TO 'force_generic_plan'
-AS $function$
+-- The desk's entry to the door, one round trip for a confirm, a class batch or a revoke
+-- (action_change.c): which desk of p_login the form was sent from (p_desk: its key; NULL: the
+-- first, as /lx/op opens it), then confirm or revoke some steps (by code) for some students
+-- (by number), all or nothing, in one call.  Before, the module read the account (two
+-- statements) and the desk before the change; the account is now checked by the same rows as
+-- lx.desk_assignments: an active operator with that desk.  Without one nothing is done and
+-- the one row has outcome 'no_desk' (the rest NULL): the module then looks up the account and
+-- the desk as every other page does and shows their refusal.
+--
+-- One lx.change call per step, each set-based over the students.  If any student or step is
+-- refused, every write of this call is undone (a subtransaction) and the refused ones are
+-- listed; those that would have passed come back as 'held'.  Each step's call carries
+-- p_request_id suffixed with the step code, so that a form sent twice changes nothing.  Every
+-- row carries the desk's key (desk_key), for the way back to it.
+CREATE OR REPLACE FUNCTION lx.desk_door(p_login text, p_desk text, p_action text,
+                                        p_step_codes text[], p_student_nos text[], p_how text,
+                                        p_note text, p_addr inet, p_request_id text)
+RETURNS TABLE (desk_key text, student_no text, name text, step_code text, step_name text,
+               outcome text, detail text, detail_names text)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    v_key text;
     v_code text;
     v_step integer;
     ids integer[];
-    r record;
+    unknown text[];
     refused boolean := false;
-    res text[] := '{}';        -- rows as 'student_id|step_code|outcome|detail'
+    -- the outcomes, a row of lx.change an element of each
+    r_sid integer[] := '{}';
+    r_code text[] := '{}';
+    r_outcome text[] := '{}';
+    r_detail text[] := '{}';
 BEGIN
+    SELECT a.key INTO v_key
+      FROM lx.desk_assignments(p_login) a
+     WHERE p_desk IS NULL OR a.key = p_desk
+     ORDER BY a.point_id, a.college_code
+     LIMIT 1;
+    IF v_key IS NULL THEN
+        outcome := 'no_desk';
+        RETURN NEXT;
+        RETURN;
+    END IF;
     IF cardinality(p_step_codes) = 0 OR cardinality(p_student_nos) = 0 THEN
         RAISE EXCEPTION 'nothing selected' USING ERRCODE = 'LX400';
     END IF;
-    -- unknown student numbers refuse the whole call
-    FOR r IN SELECT n FROM unnest(p_student_nos) AS n
-              WHERE NOT EXISTS (SELECT 1 FROM lx.student s WHERE s.student_no = n) LOOP
-        student_no := r.n; name := NULL; step_code := NULL; step_name := NULL;
-        outcome := 'unknown_student'; detail := NULL; detail_names := NULL;
-        RETURN NEXT;
-        refused := true;
-    END LOOP;
-    IF refused THEN
+    -- the students' ids, and the numbers of none: those refuse the whole call
+    SELECT array_agg(s.id) FILTER (WHERE s.id IS NOT NULL),
+           array_agg(n.no ORDER BY n.ord) FILTER (WHERE s.id IS NULL)
+      INTO ids, unknown
+      FROM unnest(p_student_nos) WITH ORDINALITY AS n (no, ord)
+      LEFT JOIN lx.student s ON s.student_no = n.no;
+    IF unknown IS NOT NULL THEN
+        RETURN QUERY SELECT v_key, u, NULL::text, NULL::text, NULL::text, 'unknown_student',
+                            NULL::text, NULL::text
+                       FROM unnest(unknown) AS u;
         RETURN;
     END IF;
-    ids := ARRAY(SELECT s.id FROM lx.student s WHERE s.student_no = ANY (p_student_nos));
 
     BEGIN
         FOREACH v_code IN ARRAY p_step_codes LOOP
@@ -149,14 +174,15 @@ BEGIN
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'unknown step %', v_code USING ERRCODE = 'LX404';
             END IF;
-            FOR r IN SELECT * FROM lx.change(p_action, v_step, ids, p_how, p_login, p_note,
-                                             p_addr, p_request_id || ':' || v_code, true) LOOP
-                res := res || (r.student_id || '|' || v_code || '|' || r.outcome || '|'
-                               || coalesce(r.detail, ''));
-                IF r.outcome NOT IN ('ok', 'unchanged', 'replayed') THEN
-                    refused := true;
-                END IF;
-            END LOOP;
+            SELECT r_sid || array_agg(c.student_id ORDER BY c.student_id),
+                   r_code || array_agg(v_code ORDER BY c.student_id),
+                   r_outcome || array_agg(c.outcome ORDER BY c.student_id),
+                   r_detail || array_agg(c.detail ORDER BY c.student_id),
+                   refused OR coalesce(bool_or(c.outcome NOT IN ('ok', 'unchanged', 'replayed')),
+                                       false)
+              INTO r_sid, r_code, r_outcome, r_detail, refused
+              FROM lx.change(p_action, v_step, ids, p_how, p_login, p_note, p_addr,
+                             p_request_id || ':' || v_code, true) c;
         END LOOP;
         IF refused THEN
             RAISE EXCEPTION 'refused' USING ERRCODE = 'LX499';
@@ -165,19 +191,20 @@ BEGIN
         NULL;       -- every write of the block is undone; the outcomes are reported below
     END;
 
+    -- the names of the steps a detail names, looked up only where there is a detail
     RETURN QUERY
-    SELECT s.student_no, s.name, x.step_code, st.name,
+    SELECT v_key, s.student_no, s.name, x.step_code, st.name,
            CASE WHEN refused AND x.outcome IN ('ok', 'replayed') THEN 'held' ELSE x.outcome END,
            nullif(x.detail, ''),
-           (SELECT string_agg(d.name, '、' ORDER BY array_position(string_to_array(x.detail, ' '),
-                                                                 d.code))
-              FROM lx.step d WHERE d.code = ANY (string_to_array(x.detail, ' ')))
-      FROM (SELECT split_part(v, '|', 1)::integer AS sid, split_part(v, '|', 2) AS step_code,
-                   split_part(v, '|', 3) AS outcome, split_part(v, '|', 4) AS detail,
-                   ord
-              FROM unnest(res) WITH ORDINALITY AS u (v, ord)) x
+           CASE WHEN x.detail <> '' THEN
+               (SELECT string_agg(d.name, '、' ORDER BY array_position(string_to_array(x.detail,
+                                                                                    ' '),
+                                                                     d.code))
+                  FROM lx.step d WHERE d.code = ANY (string_to_array(x.detail, ' '))) END
+      FROM unnest(r_sid, r_code, r_outcome, r_detail) WITH ORDINALITY
+           AS x (sid, step_code, outcome, detail, ord)
       JOIN lx.student s ON s.id = x.sid
       JOIN lx.step st ON st.code = x.step_code
      ORDER BY x.ord;
 END;
-$function$;
+$$;

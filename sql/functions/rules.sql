@@ -127,11 +127,15 @@ AS $function$BEGIN
     RETURN (SELECT b.dependents FROM lx.blocking_dependents(ARRAY[p_student], p_step) b);
 END$function$;
 
--- Whether p_login may act on p_point for students of this college and programme.
+-- Whether p_login may act on p_point for students of this college and programme.  PL/pgSQL
+-- for the plan it keeps per connection: as an SQL function its EXISTS cannot be inlined
+-- (PostgreSQL inlines no sub-select), and every statement that called it planned it anew,
+-- 0.23 ms of planning and 0.07 of running in each confirm (pg_stat_statements, track all).
 CREATE OR REPLACE FUNCTION lx.operator_covers(p_login text, p_point integer, p_college integer,
                                    p_programme text) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (
         SELECT 1
           FROM lx.operator o
          WHERE o.login = p_login AND o.active
@@ -146,7 +150,8 @@ LANGUAGE sql STABLE AS $$
                            ELSE EXISTS (SELECT 1 FROM lx.point_programme pp
                                          WHERE pp.point_id = pt.id
                                            AND pp.programme = p_programme)
-                           END)))
+                           END)));
+END
 $$;
 
 -- Whether step a (transitively) requires step b (lx.step_needs).

@@ -36,13 +36,17 @@ END
 $$;
 
 -- New revisions for a set of students (their rows are locked by the writer already: lx.change
--- and lx.sync_steps lock the students first, in id order).
+-- and lx.sync_steps lock the students first, in id order).  PL/pgSQL for the plan it keeps per
+-- connection: as an SQL function with SET (never inlined) its INSERT was parsed and planned
+-- again on every call, 0.2 ms of each confirm for 0.04 of work.
 CREATE OR REPLACE FUNCTION lx.sheet_touch(p_students integer[]) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = lx, pg_temp AS $$
+BEGIN
     INSERT INTO lx.sheet_rev AS t (student_id, rev)
     SELECT sid, nextval('lx.sheet_rev_seq')
       FROM (SELECT DISTINCT sid FROM unnest(p_students) AS sid ORDER BY 1) x
-    ON CONFLICT (student_id) DO UPDATE SET rev = EXCLUDED.rev
+    ON CONFLICT (student_id) DO UPDATE SET rev = EXCLUDED.rev;
+END
 $$;
 
 -- One trigger function for the tables whose rows are on the sheet; TG_ARGV[0] names the column

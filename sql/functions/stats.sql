@@ -289,7 +289,12 @@ BEGIN
     ON CONFLICT (cohort_id, step_id, college_id, stripe) DO UPDATE
        SET applicable = t.applicable + EXCLUDED.applicable, done = t.done + EXCLUDED.done;
 
-    -- cleared students: now, and before this statement (now minus its deltas)
+    -- cleared students: now, and before this statement (now minus its deltas).  Whether a
+    -- student is cleared now or was before depends on their count of states only while it is
+    -- 0 or d_states, and on their pending ones only while it is 0 or d_pending: each is
+    -- counted up to one more than that (a count that reaches the cap is above both, and the
+    -- formulas below give false for both as for the exact count).  A confirm (d_pending -1)
+    -- then stops at a student's first pending step instead of reading all of their states.
     WITH per_student AS (
         SELECT d.student_id,
                sum(d.sign) AS d_states,
@@ -300,16 +305,21 @@ BEGIN
          GROUP BY d.student_id
     ), flip AS (
         SELECT s.cohort_id, s.college_id, s.class_id,
-               (now_c.states > 0 AND now_c.pending = 0)::int
-               - ((now_c.states - p.d_states) > 0
-                  AND (now_c.pending - p.d_pending) = 0)::int AS delta
+               (now_s.n > 0 AND now_p.n = 0)::int
+               - ((now_s.n - p.d_states) > 0 AND (now_p.n - p.d_pending) = 0)::int AS delta
           FROM per_student p
           JOIN lx.student s ON s.id = p.student_id
           CROSS JOIN LATERAL (
-              SELECT count(*) AS states,
-                     count(*) FILTER (WHERE ss.state = 'pending' AND NOT st.optional) AS pending
-                FROM lx.step_state ss JOIN lx.step st ON st.id = ss.step_id
-               WHERE ss.student_id = p.student_id) now_c
+              SELECT count(*) AS n
+                FROM (SELECT 1 FROM lx.step_state ss
+                       WHERE ss.student_id = p.student_id
+                       LIMIT greatest(p.d_states, 0) + 1) x) now_s
+          CROSS JOIN LATERAL (
+              SELECT count(*) AS n
+                FROM (SELECT 1 FROM lx.step_state ss JOIN lx.step st ON st.id = ss.step_id
+                       WHERE ss.student_id = p.student_id AND ss.state = 'pending'
+                         AND NOT st.optional
+                       LIMIT greatest(p.d_pending, 0) + 1) x) now_p
     ), per_class AS (
         INSERT INTO lx.stat_students AS t (cohort_id, college_id, class_id, stripe, cleared)
         SELECT cohort_id, college_id, class_id, 0, sum(delta) FROM flip

@@ -7,6 +7,7 @@
                                    password in /path/dbpass); pending migrations are applied
     BENCH_DURATION=15              seconds of each wrk run (default 15)
     BENCH_ROUNDS=2                 rounds of the page scenarios, alternating (default 2)
+    BENCH_OPEN_PASSES=6            passes of the open loop f' over every class (default 6)
 
 It starts its own PostgreSQL and httpd as in production (MPM event, the module, mod_dbd,
 MaxConnectionsPerChild 0; scripts/pg.sh and scripts/httpd-conf.sh, as `make run`), stops them at
@@ -40,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "integration"))
 sys.path.insert(0, str(HERE))
 from lxenv import REPO, Cluster, Env, Httpd, run  # noqa: E402
+import bench_door  # noqa: E402
 import bench_import  # noqa: E402
 
 LUA = HERE / "lua" / "requests.lua"
@@ -59,14 +61,19 @@ OPERATORS = 16
 PAGE_CACHE = "shmcb:lixiao-pages(268435456)"
 FIRST_VIEW_CACHE = "shmcb:lixiao-first-views(131072)"
 CAS_STUDENTS = 100              # signed in through CAS for scenario j
+OPEN_LOAD = 0.5         # the open loop's share of the capacity that the closed loop measured
+OPEN_PASSES = int(os.environ.get("BENCH_OPEN_PASSES", "6"))   # every class once a pass
 
 TARGETS = {
     "ratio_page_static": (">=", 0.30),
     "ratio_page_warm_static": (">=", 0.65),
     "ratio_page304_static": (">=", 0.80),
     "ratio_api_static": (">=", 0.70),
-    "ratio_batch40_single": ("<=", 3),
-    "ratio_batch16_batch1_p99": ("<=", 5),
+    "ratio_confirm_static_c1": (">=", 0.20),
+    "ratio_batch40_static_c1": (">=", 0.07),
+    "ratio_batch40_single": ("<=", 2),
+    "ratio_batch16_open_p99": ("<=", 3),
+    "lock_waits_over_100ms": ("==", 0),
     "ratio_dashboard_1m_demo": ("<=", 2),
     "ratio_import_manual": ("<=", 1.25),
     "ratio_1000_64": (">=", 0.8),
@@ -119,7 +126,7 @@ class Wrk:
         self.runs = []          # every run: command and raw output, for results.json
 
     def __call__(self, label, plan, connections=CONNECTIONS, duration=DURATION,
-                 order="random", threads=THREADS, record=True):
+                 order="random", threads=THREADS, record=True, delay_ms=None, latency=None):
         threads = min(threads, connections)
         if order == "once":
             # a connection a thread: a thread has had all its lines answered exactly when its
@@ -128,6 +135,10 @@ class Wrk:
         done = self.plans / f"done-{len(self.runs)}-{time.time_ns()}"
         env = {"LX_PLAN": str(self.plans / plan), "LX_ORDER": order, "LX_THREADS": str(threads),
                "LX_DONE": str(done)}
+        if delay_ms is not None:
+            env["LX_DELAY_MS"] = f"{delay_ms:.3f}"
+        if latency is not None:
+            env["LX_LATENCY"] = str(latency)
         argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
                 "--timeout", "10s", "-s", str(LUA), self.url + "/"]
         proc = subprocess.Popen(argv, env=dict(os.environ, **env), stdout=subprocess.PIPE,
@@ -524,12 +535,19 @@ Alias /lx/bench-static "{static}"
         self.wrk("warm-up", self.plan("warm.plan", spread(classes[:4 * OPERATORS])),
                  connections=OPERATORS, order="once", duration=600, record=False)
         self.reset_step()
+        self.lock_log_start()
+        # the ceiling of one connection in a closed loop, before each of its two scenarios
+        static_c1 = [self.wrk("a static file, authenticated, one connection", "static.plan",
+                              connections=1)]
         singles = [self.confirm_line(one, tokens[one], [n]) for nos in classes for n in nos]
         self.figures["confirm1"] = self.wrk(
             "e one operator confirms one student", self.plan("confirm1.plan", singles[:3000]),
             connections=1, order="once", duration=600)
         self.count_done("confirm1", 3000)
         self.reset_step()
+        static_c1.append(self.wrk("a static file, authenticated, one connection",
+                                  "static.plan", connections=1))
+        self.figures["static_c1"] = median_of(static_c1)
         batches = [self.confirm_line(one, tokens[one], nos) for nos in classes]
         self.figures["batch40"] = self.wrk(
             "e one operator confirms a class of 40", self.plan("batch40.plan", batches),
@@ -542,6 +560,89 @@ Alias /lx/bench-static "{static}"
             connections=OPERATORS, order="once", duration=600)
         self.count_done("batch40x16", BATCH * len(classes))
         self.figures["classes"] = len(classes)
+        self.open_loop(lambda: spread(classes))
+        self.figures["lock_waits"] = self.lock_log_count()
+        self.figures["door"] = self.door(one, tokens[one])
+
+    def open_loop(self, make_lines):
+        """f': the sixteen operators as they work, each sending a class when ready (an open
+        loop: a random pause before each batch, exponentially distributed) so that together
+        they ask for OPEN_LOAD of the capacity that f measured; every class once a pass,
+        OPEN_PASSES passes (the step made pending again between them, and forms with new ids:
+        the door carries out each id once), latencies pooled."""
+        capacity = self.figures["batch40x16"]["rps"]
+        alone_ms = self.figures["batch40"]["p50_ms"]
+        # 16 operators at rate r together: each sends every 16 / r seconds, of which a batch
+        # takes about alone_ms
+        pause = max(0.0, OPERATORS * 1000.0 / (OPEN_LOAD * capacity) - alone_ms)
+        pooled, runs = {}, []
+        for k in range(OPEN_PASSES):
+            self.reset_step()
+            lines = make_lines()
+            plan = self.plan(f"open16-{k}.plan", lines)
+            hist = self.plans / f"open16-{k}.latency"
+            runs.append(self.wrk(f"f' sixteen operators, open loop, pass {k + 1}", plan,
+                                 connections=OPERATORS, order="once", duration=600,
+                                 delay_ms=pause, latency=hist))
+            self.count_done_quiet(BATCH * len(lines))
+            for line in hist.read_text().split("\n"):
+                if line.strip():
+                    us, n = (int(x) for x in line.split())
+                    pooled[us] = pooled.get(us, 0) + n
+        total = sum(pooled.values())
+
+        def pct(p):
+            seen = 0
+            for us in sorted(pooled):
+                seen += pooled[us]
+                if seen >= p / 100.0 * total:
+                    return us / 1000.0
+            return None
+        seconds = sum(r["requests"] / r["rps"] for r in runs if r["rps"])
+        self.figures["batch40x16_open"] = {
+            "rps": total / seconds if seconds else 0.0, "p50_ms": pct(50), "p99_ms": pct(99),
+            "requests": total, "errors": sum(r["errors"] for r in runs),
+            "passes": OPEN_PASSES, "pause_mean_ms": round(pause, 2),
+            "capacity_rps": capacity, "load": OPEN_LOAD}
+        o = self.figures["batch40x16_open"]
+        log(f"f' open loop: {o['rps']:.0f} batches/s of a capacity of {capacity:.0f}, "
+            f"p50 {o['p50_ms']:.2f} ms, p99 {o['p99_ms']:.2f} ms over {total} batches")
+
+    def count_done_quiet(self, sent):
+        done = int(self.psql(f"""SELECT count(*) FROM lx.step_state
+                                  WHERE step_id = (SELECT id FROM lx.step WHERE code = '{STEP}')
+                                    AND state = 'done'""")[0][0])
+        if done != sent:
+            log(f"open loop: {sent} students sent, {done} done")
+            self.figures["open_not_done"] = self.figures.get("open_not_done", 0) \
+                + abs(sent - done)
+
+    def lock_log_start(self):
+        """PostgreSQL logs every lock waited for longer than 100 ms (log_lock_waits: a wait of
+        deadlock_timeout), from here to lock_log_count."""
+        self.psql("ALTER SYSTEM SET log_lock_waits = on; ALTER SYSTEM SET deadlock_timeout = "
+                  "'100ms'; SELECT pg_reload_conf()")
+        log_file = self.env.base / "log" / "postgresql.log"
+        self.lock_log_offset = log_file.stat().st_size if log_file.exists() else 0
+
+    def lock_log_count(self):
+        self.psql("ALTER SYSTEM RESET log_lock_waits; ALTER SYSTEM RESET deadlock_timeout; "
+                  "SELECT pg_reload_conf()")
+        with open(self.env.base / "log" / "postgresql.log", "rb") as f:
+            f.seek(self.lock_log_offset)
+            lines = [x.decode("utf-8", "replace") for x in f if b"still waiting for" in x]
+        self.figures["lock_wait_lines"] = lines[:20]
+        log(f"lock waits over 100 ms: {len(lines)}")
+        return len(lines)
+
+    def door(self, op, csrf):
+        """What one door costs the database (bench_door.py): round trips and pg_stat_statements'
+        time of a confirm, a class of 40 and a revoke."""
+        out = bench_door.run(self.psql, self.httpd.url, op, csrf)
+        for k, v in out.items():
+            log(f"door {k}: {v['round_trips']} round trips, database {v['db_ms']:.3f} ms "
+                f"({v['db_plan_ms']:.3f} planning)")
+        return out
 
     def count_done(self, key, sent):
         """Every confirmation sent has made a student done: a refusal is answered 303 (to
@@ -641,9 +742,10 @@ def ratios(f):
     errors = sum(x["errors"] for x in (f["static"], f["static_open"], f["page"], f["page304"],
                                        f["page_warm"], f["static_cas"], f["page_cas"],
                                        f["api"], f["c64"], f["c1000"], f["confirm1"],
-                                       f["batch40"], f["batch40x16"], f["dashboard_demo"])) \
+                                       f["batch40"], f["batch40x16"], f["batch40x16_open"],
+                                       f["static_c1"], f["dashboard_demo"])) \
         + (big["errors"] if big else 0) + f.get("memory_errors", 0) \
-        + f.get("unexpected_statuses", 0) \
+        + f.get("unexpected_statuses", 0) + f.get("open_not_done", 0) \
         + sum(abs(f[k]["students_sent"] - f[k]["students_done"])
               for k in ("confirm1", "batch40", "batch40x16"))
     return {
@@ -653,8 +755,12 @@ def ratios(f):
         "ratio_page_cas_static_cas": r(f["page_cas"]["rps"], f["static_cas"]["rps"]),
         "ratio_api_static": r(f["api"]["rps"], f["static"]["rps"]),
         "ratio_page_static_open": r(f["page"]["rps"], f["static_open"]["rps"]),
+        "ratio_confirm_static_c1": r(f["confirm1"]["rps"], f["static_c1"]["rps"]),
+        "ratio_batch40_static_c1": r(f["batch40"]["rps"], f["static_c1"]["rps"]),
         "ratio_batch40_single": r(f["batch40"]["p50_ms"], f["confirm1"]["p50_ms"]),
-        "ratio_batch16_batch1_p99": r(f["batch40x16"]["p99_ms"], f["batch40"]["p99_ms"]),
+        "ratio_batch16_open_p99": r(f["batch40x16_open"]["p99_ms"], f["batch40"]["p99_ms"]),
+        "ratio_batch16_closed_p99": r(f["batch40x16"]["p99_ms"], f["batch40"]["p99_ms"]),
+        "lock_waits_over_100ms": f["lock_waits"],
         "ratio_dashboard_1m_demo": r(big["p50_ms"], f["dashboard_demo"]["p50_ms"]) if big
         else None,
         "ratio_import_manual": r(f["import"]["module_median_s"], f["import"]["manual_median_s"]),
@@ -701,9 +807,11 @@ ROWS = [
      "page_warm"),
     ("c", "student page revalidated (304)", "page304"),
     ("d", "portal status API (JSON)", "api"),
+    ("a", "static file, authenticated, one connection", "static_c1"),
     ("e", "one operator confirms one student", "confirm1"),
     ("e", f"one operator confirms a class of {BATCH}", "batch40"),
     ("f", f"{OPERATORS} operators confirm classes of {BATCH} at once", "batch40x16"),
+    ("f'", f"{OPERATORS} operators, open loop at {OPEN_LOAD:.0%} of f's throughput", "batch40x16_open"),
     ("g", f"dashboard, {DEMO:,} students", "dashboard_demo"),
     ("g", "dashboard, large size", "dashboard_big"),
     ("i", "student page, 64 connections", "c64"),
@@ -736,6 +844,21 @@ def markdown(result):
             f"{f['memory']['rss_before_kib']:,} KiB after warm-up, "
             f"{f['memory']['rss_after_kib']:,} KiB after {f['memory']['requests']:,} more "
             f"requests."]
+    if f.get("door"):
+        d = f["door"]
+        out += [f"The door (tests/bench/bench_door.py; pg_stat_statements of the module's role, "
+                f"{d['confirm1']['requests']} requests of each kind in a row on one connection): "
+                + "; ".join(f"{label} {d[k]['round_trips']:g} round trips, "
+                            f"{d[k]['db_ms']:.3f} ms of the database "
+                            f"({d[k]['db_plan_ms']:.3f} of it planning)"
+                            for k, label in (("confirm1", "a confirm"),
+                                             ("batch40", f"a class of {BATCH}"),
+                                             ("revoke1", "a revoke")))
+                + f". Open loop f': every class once a pass, {f['batch40x16_open']['passes']} "
+                f"passes pooled, a mean pause of {f['batch40x16_open']['pause_mean_ms']:.1f} ms "
+                f"before each batch; lock waits over 100 ms in PostgreSQL's log "
+                f"(log_lock_waits, deadlock_timeout 100ms) during e, f and f': "
+                f"{f['lock_waits']}."]
     if f.get("render"):
         x = f["render"]
         out += [f"Render of a student page on one thread (tests/bench/render_bench.c, "

@@ -58,7 +58,7 @@ def via_psql(env, content, path):
     script = path.with_suffix(".sql")
     script.write_text(f"""BEGIN;
 SELECT set_config('lx.import_id', 'bench-{uuid.uuid4().hex}', true) \\g /dev/null
-\CREATE TEMP TABLE raw ({", ".join(c + " text" for c in COLUMNS.split(", "))}) ON COMMIT DROP;
+CREATE TEMP TABLE raw ({", ".join(c + " text" for c in COLUMNS.split(", "))}) ON COMMIT DROP;
 \\copy raw ({COLUMNS}) FROM '{path}' WITH (FORMAT csv, HEADER true, ENCODING 'GB18030')
 INSERT INTO lx.roster_stage ({FIXED}, national_loans, {TAIL})
 SELECT {FIXED}, json_build_object('10534', loan_10534, '12649', loan_12649)::text, {TAIL}

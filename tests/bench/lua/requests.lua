@@ -9,6 +9,11 @@
 --             the file LX_DONE.<thread>, and the caller ends wrk (SIGINT): wrk's main
 --             thread would otherwise sleep out its whole -d
 -- LX_THREADS  wrk's -t (threads are numbered in setup)
+-- LX_DELAY_MS the mean of a random pause before each request, exponentially distributed: an
+--             open loop of people who each send when they are ready rather than as soon as
+--             the answer before came (wrk does not count the pause in the latency); unset: none
+-- LX_LATENCY  a file that done() writes the latencies to (microseconds and count, a line
+--             each), so that several runs of one scenario can be pooled
 
 local plan_file = os.getenv("LX_PLAN")
 local order = os.getenv("LX_ORDER") or "random"
@@ -91,5 +96,24 @@ if order == "once" then
          -- no more requests from this thread; wrk's main thread still sleeps out its -d
          wrk.thread:stop()
       end
+   end
+end
+
+local delay_ms = tonumber(os.getenv("LX_DELAY_MS") or "")
+if delay_ms then
+   function delay()
+      return -delay_ms * math.log(1 - math.random())
+   end
+end
+
+local latency_file = os.getenv("LX_LATENCY")
+if latency_file then
+   function done(summary, latency, requests)
+      local f = io.open(latency_file, "w")
+      for i = 1, #latency do
+         local v, c = latency(i)
+         f:write(string.format("%d %d\n", v, c))
+      end
+      f:close()
    end
 end
