@@ -848,7 +848,8 @@ def markdown(result):
         d = f["door"]
         out += [f"The door (tests/bench/bench_door.py; pg_stat_statements of the module's role, "
                 f"{d['confirm1']['requests']} requests of each kind in a row on one connection): "
-                + "; ".join(f"{label} {d[k]['round_trips']:g} round trips, "
+                + "; ".join(f"{label}: {d[k]['round_trips']:g} round trip"
+                            f"{'' if d[k]['round_trips'] == 1 else 's'}, "
                             f"{d[k]['db_ms']:.3f} ms of the database "
                             f"({d[k]['db_plan_ms']:.3f} of it planning)"
                             for k, label in (("confirm1", "a confirm"),
