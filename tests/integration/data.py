@@ -73,6 +73,13 @@ def confirm_via_door(env, nos, step, how="individual", login="admin"):
             '{login}')""")
 
 
+def lx_app_statements(env):
+    """The statements the module's role (lx_app) ran since pg_stat_statements_reset()."""
+    return int(env.cluster.psql("""
+        SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
+          JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'lx_app'""")[0][0])
+
+
 def students_who_log_in(env, n):
     """The first n students (by number) of the open cohorts who are in httpd's password file:
     the demo's, not those a test added since httpd was configured."""

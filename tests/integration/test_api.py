@@ -4,7 +4,7 @@ import secrets
 
 import pytest
 
-from data import make_class, state, events
+from data import events, lx_app_statements, make_class, state
 
 TOKENS = {}
 
@@ -48,10 +48,7 @@ def test_a_status_lookup_is_one_statement(httpd, env, tokens):
     env.cluster.psql("SELECT pg_stat_statements_reset()")
     for _ in range(20):
         assert status(httpd, "2022010002", bearer(tokens["portal"])).status_code == 200
-    calls = int(env.cluster.psql("""
-        SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
-          JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'lx_app'""")[0][0])
-    assert calls == 20
+    assert lx_app_statements(env) == 20
     assert error_code(status(httpd, "2022010002", bearer(tokens["library"]))) == "forbidden"
     assert error_code(status(httpd, "2022010002", bearer("x" * 40))) == "unauthenticated"
     assert error_code(status(httpd, "2099999999", bearer(tokens["portal"]))) == "not_found"

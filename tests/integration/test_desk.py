@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from data import confirm_via_door, events, make_class, resident_id, state
+from data import confirm_via_door, events, lx_app_statements, make_class, resident_id, state
 from desk import batch, confirm, csrf_of, desk_xml, forge_token, outcomes, post, revoke
 
 PARTY_TWO_LOANS = "2022010003"
@@ -575,12 +575,6 @@ def test_batch_size_is_capped(httpd):
 
 # ---- set-based ------------------------------------------------------------------------
 
-def statement_calls(env):
-    return int(env.cluster.psql("""
-        SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
-          JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'lx_app'""")[0][0])
-
-
 def test_a_batch_of_40_costs_the_statements_of_a_batch_of_1(httpd, env):
     _, one = make_class(env, "02", 1)
     _, forty = make_class(env, "02", 40)
@@ -591,6 +585,6 @@ def test_a_batch_of_40_costs_the_statements_of_a_batch_of_1(httpd, env):
         r = batch(httpd, "op_student_affairs", "student_affairs", nos[0], "student_card",
                   "class", nos, csrf=csrf)
         assert r.status_code == 200 and len(outcomes(r)) == len(nos)
-        counts.append(statement_calls(env))
+        counts.append(lx_app_statements(env))
     assert counts[0] == counts[1] and counts[0] <= 6, counts
     assert all(state(env, n, "student_card") == "done" for n in forty)

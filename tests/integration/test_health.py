@@ -3,6 +3,7 @@ personal data, a small JSON document, 200 while the node can serve and 503 (with
 when it cannot: the database away, or a schema that is not the module's."""
 import time
 
+from data import lx_app_statements
 from lxenv import REPO
 from test_read_pool import read_conninfo
 
@@ -20,12 +21,6 @@ def health(httpd, **kw):
     assert r.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in r.headers
     return r
-
-
-def statements_of_lx_app(env):
-    return int(env.cluster.psql("""
-        SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
-          JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'lx_app'""")[0][0])
 
 
 def test_health_answers_without_credentials(httpd):
@@ -58,7 +53,7 @@ def test_a_probe_is_one_short_statement(httpd, env):
     answers = [httpd.get("/lx/health") for _ in range(200)]
     elapsed = time.monotonic() - t0
     assert {a.status_code for a in answers} == {200}
-    assert statements_of_lx_app(env) == 200
+    assert lx_app_statements(env) == 200
     assert max(len(a.content) for a in answers) < 300
     print(f"\n200 probes in {elapsed:.2f} s ({elapsed / 200 * 1000:.2f} ms each)")
     assert elapsed < 20, elapsed

@@ -3,20 +3,18 @@
 checked for what must be on its first screen, for a whole resident ID number shown, and saved as
 docs/img/screens/NAME-WxH.png, the screenshots docs/screens.md shows (so they never go stale).
 The desk's and the batch's students are made here, in a state no other test changes."""
-import re
-
 import pytest
 from selenium.webdriver.common.by import By
 
 from chromium import chromium, login
 from data import confirm_via_door, make_class
 from lxenv import REPO
+from test_screenshots import FULL_ID
 
 IMG = REPO / "docs" / "img" / "screens"
 OP, AT, STEP = "op_college_01", "college:01", "party_transfer"
 STUDENT = "2022010002"
 SIZES = {"1366x768": (1366, 768, False), "390x844": (390, 844, True)}
-FULL_ID = re.compile(r"(?<![0-9A-Za-z*])[0-9]{17}[0-9Xx](?![0-9A-Za-z*])")
 
 
 @pytest.fixture(scope="module")
